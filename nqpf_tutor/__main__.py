@@ -1,0 +1,3 @@
+from nqpf_tutor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""Command line: parse arguments, then run a headless command or start the app.
+
+Each command lives in ``nqpf_tutor/commands/<name>.py`` with ``run(args, loc) -> int`` and is
+imported only when used, so headless commands never import Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from nqpf_tutor import __version__
+from nqpf_tutor.errors import NqpfError
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--deck", action="append", default=[], metavar="ID", help="only this deck (repeatable)")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="only cards with this tag (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nqpf-tutor",
+        description="Learn 'new quality productive forces' with flashcards, quizzes and spaced repetition.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="where progress and results live (env NQPF_TUTOR_DATA_DIR)")
+    parser.add_argument(
+        "--decks-dir", action="append", default=[], metavar="DIR",
+        help="an extra folder of decks (repeatable; env NQPF_TUTOR_DECKS_DIR)",
+    )
+    parser.add_argument("--profile", metavar="NAME", default=None, help="whose progress (default: 'default')")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("study", help="due cards, spaced repetition")
+    _add_selection(p)
+
+    p = sub.add_parser("quiz", help="multiple-choice quiz")
+    _add_selection(p)
+    p.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
+    p.add_argument("--seed", type=int, default=None, metavar="S")
+
+    p = sub.add_parser("drill", help="classroom drill with a timer and scores")
+    _add_selection(p)
+    p.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
+    p.add_argument("--seconds", type=int, default=20, metavar="S", help="seconds per question, 0 = no timer")
+    p.add_argument("--seed", type=int, default=None, metavar="S")
+    p.add_argument("--student", action="append", default=[], metavar="NAME", help="a student or team (repeatable)")
+    p.add_argument("--out", metavar="FILE", help="write results as CSV (and JSON alongside)")
+    p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
+    p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
+    p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
+
+    p = sub.add_parser("decks", help="decks found, with card counts")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("validate", help="check deck files; errors as path:line:col: message")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = sub.add_parser("export", help="export cards as json, csv or a printable markdown paper")
+    _add_selection(p)
+    p.add_argument("--format", required=True, choices=["json", "csv", "markdown"])
+    p.add_argument("--seed", type=int, default=None, metavar="S")
+    p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+    p = sub.add_parser("stats", help="review figures")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("schema", help="print the deck JSON Schema")
+    return parser
+
+
+#: Commands that have landed; others say they are not available yet.
+COMMANDS = {"decks", "validate", "export", "schema", "study", "quiz", "drill", "stats"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from nqpf_tutor.locations import Locations
+
+    try:
+        loc = Locations.resolve(data_dir=args.data_dir, decks_dirs=args.decks_dir)
+        command = args.command or "app"
+        try:
+            module = importlib.import_module(f"nqpf_tutor.commands.{command}")
+        except ModuleNotFoundError as e:
+            if e.name != f"nqpf_tutor.commands.{command}":
+                raise
+            print(f"nqpf-tutor: '{command}' is not available yet", file=sys.stderr)
+            return 2
+        return int(module.run(args, loc) or 0)
+    except NqpfError as e:
+        print(f"nqpf-tutor: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

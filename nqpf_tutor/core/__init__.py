@@ -1,0 +1,1 @@
+"""The headless core: decks, questions, scheduling, storage. Never imports Textual."""

@@ -1,0 +1,163 @@
+"""The deck model: small, typed, immutable data classes with ``to_dict``/``from_dict``.
+
+Card identity is ``(deck_id, card_id)``; progress is keyed on it. ``content_hash`` changes
+when what the learner sees or must answer changes, so edited cards can be noticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CARD_TYPES: tuple[str, ...] = ("flip", "mcq", "truefalse", "typed", "cloze", "order")
+
+#: Cloze deletions are written ``{{like this}}`` inside the card's ``text``.
+CLOZE_RE = re.compile(r"\{\{(.+?)\}\}", re.S)
+
+#: Stable slugs for deck, card, source and table ids.
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+    def citation(self) -> str:
+        """One line: title, by whom, when."""
+        parts = [self.title]
+        who = self.author or self.publisher
+        if who:
+            parts.append(who)
+        if self.date:
+            parts.append(self.date)
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Source":
+        return cls(**{k: d.get(k) for k in ("id", "title", "publisher", "author", "date", "url")})
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card after loading (tables already expanded).
+
+    - flip: ``prompt`` / ``answer``; optional ``distractors`` let a quiz ask it as multiple choice.
+    - mcq: ``prompt`` / ``answer`` / ``distractors`` (2 or 3 of them: 3 or 4 options).
+    - truefalse: ``prompt`` is a statement; ``answer`` is ``"True"`` or ``"False"``.
+    - typed: ``prompt`` / ``answer`` / ``accept`` (other accepted answers).
+    - cloze: ``prompt`` holds text with ``{{deletions}}``; ``answer`` is the deletions joined by "; ".
+    - order: ``prompt`` / ``items`` in the right order; ``answer`` is the items joined by " → ".
+    """
+
+    deck_id: str
+    id: str
+    type: str
+    prompt: str
+    answer: str
+    explanation: str = ""
+    distractors: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    formerly: tuple[str, ...] = ()
+    table: str | None = None  # the table a generated card came from
+    line: int | None = None  # where the card starts in its file (1-based), when known
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deck_id, self.id)
+
+    @property
+    def uid(self) -> str:
+        return f"{self.deck_id}/{self.id}"
+
+    @property
+    def truth(self) -> bool | None:
+        if self.type != "truefalse":
+            return None
+        return self.answer == "True"
+
+    def cloze_answers(self) -> list[str]:
+        return CLOZE_RE.findall(self.prompt) if self.type == "cloze" else []
+
+    def cloze_text(self, blank: str = "[...]") -> str:
+        """The cloze text with each deletion replaced by ``blank``."""
+        return CLOZE_RE.sub(lambda m: blank, self.prompt)
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps(
+            [self.type, self.prompt, self.answer, list(self.distractors), list(self.accept), list(self.items)],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("distractors", "accept", "items", "tags", "sources", "formerly"):
+            d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Card":
+        kw = dict(d)
+        for k in ("distractors", "accept", "items", "tags", "sources", "formerly"):
+            kw[k] = tuple(kw.get(k) or ())
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: str
+    description: str = ""
+    path: str | None = None
+    bundled: bool = False
+    sources: dict[str, Source] = field(default_factory=dict)
+    cards: tuple[Card, ...] = ()
+
+    def card(self, card_id: str) -> Card | None:
+        for c in self.cards:
+            if c.id == card_id:
+                return c
+        return None
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted({t for c in self.cards for t in c.tags})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "path": self.path,
+            "bundled": self.bundled,
+            "sources": [s.to_dict() for s in self.sources.values()],
+            "cards": [c.to_dict() for c in self.cards],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Deck":
+        sources = {s["id"]: Source.from_dict(s) for s in d.get("sources", [])}
+        return cls(
+            id=d["id"],
+            title=d["title"],
+            description=d.get("description", ""),
+            path=d.get("path"),
+            bundled=d.get("bundled", False),
+            sources=sources,
+            cards=tuple(Card.from_dict(c) for c in d.get("cards", [])),
+        )
