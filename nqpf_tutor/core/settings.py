@@ -1,0 +1,191 @@
+"""Learner settings: a small YAML file in the user config dir.
+
+Every key is optional; a missing file means all defaults. A bad value is reported as one line
+naming the file and the key (``SettingsError``), never a traceback.
+
+Steps are written as a number and a unit: ``30s``, ``1m``, ``10m``, ``1h``, ``1d`` (a bare
+number means minutes, as in Anki).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nqpf_tutor.errors import NqpfError
+
+
+class SettingsError(NqpfError):
+    """A settings file that cannot be read or holds a bad value."""
+
+
+_STEP_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 60}
+
+
+def parse_step(value: Any) -> timedelta:
+    """``"10m"`` -> 10 minutes. Raises ValueError with a short reason."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        value = str(value)
+    m = _STEP_RE.match(value) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"not a duration like 30s, 10m, 1h or 1d: {value!r}")
+    seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds < 1:
+        raise ValueError(f"a step must be at least 1 second: {value!r}")
+    return timedelta(seconds=round(seconds))
+
+
+def format_step(step: timedelta) -> str:
+    """10 minutes -> ``"10m"``: the largest unit that divides the step exactly."""
+    seconds = int(step.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Settings:
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500  # days
+    day_rollover_hour: int = 4  # local hour at which a new study day starts
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    leech_threshold: int = 8  # lapses; 0 = never
+    learn_ahead_minutes: int = 20  # when nothing else is due, learning cards due this soon are shown
+    timezone: str | None = None  # IANA name; None = the system's local time
+    theme: str = "textual-dark"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["learning_steps"] = [format_step(s) for s in self.learning_steps]
+        d["relearning_steps"] = [format_step(s) for s in self.relearning_steps]
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "settings") -> "Settings":
+        """Validate ``data`` (as read from YAML). Errors read ``source: key: problem``."""
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise SettingsError(f"{source}: expected a mapping of key: value, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise SettingsError(f"{source}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+            try:
+                values[key] = _CHECKS[key](value)
+            except ValueError as e:
+                raise SettingsError(f"{source}: {key}: {e}") from None
+        return cls(**values)
+
+
+def _int_in(lo: int, hi: int):
+    def check(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}, got {v!r}")
+        return v
+
+    return check
+
+
+def _retention(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.7 <= v <= 0.99:
+        raise ValueError(f"must be a number from 0.7 to 0.99, got {v!r}")
+    return float(v)
+
+
+def _steps(v: Any) -> tuple[timedelta, ...]:
+    if v is None:
+        return ()
+    if not isinstance(v, list):
+        raise ValueError(f"must be a list of durations like [1m, 10m], got {v!r}")
+    return tuple(parse_step(s) for s in v)
+
+
+def _timezone(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(str(v))
+    except (ValueError, OSError, LookupError):
+        raise ValueError(f"unknown time zone {v!r} (use an IANA name like Europe/Berlin, or leave it empty)") from None
+    return str(v)
+
+
+def _text(v: Any) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError(f"must be a non-empty text, got {v!r}")
+    return v
+
+
+_CHECKS = {
+    "desired_retention": _retention,
+    "learning_steps": _steps,
+    "relearning_steps": _steps,
+    "maximum_interval": _int_in(1, 36500),
+    "day_rollover_hour": _int_in(0, 23),
+    "new_per_day": _int_in(0, 100000),
+    "reviews_per_day": _int_in(0, 100000),
+    "leech_threshold": _int_in(0, 1000),
+    "learn_ahead_minutes": _int_in(0, 1440),
+    "timezone": _timezone,
+    "theme": _text,
+}
+
+
+def load_settings(path: str | os.PathLike) -> Settings:
+    """The settings in ``path``; all defaults when the file does not exist."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or "not valid YAML"
+        raise SettingsError(f"{path}{where}: {problem}") from None
+    return Settings.from_dict(data, source=str(path))
+
+
+def save_settings(settings: Settings, path: str | os.PathLike) -> None:
+    """Write ``settings`` to ``path`` atomically (a crash leaves the old file or the new one)."""
+    path = Path(path)
+    text = "# nqpf-tutor settings (see README: Spaced repetition and progress)\n" + yaml.safe_dump(
+        settings.to_dict(), sort_keys=False, allow_unicode=True
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise SettingsError(f"{path}: cannot write: {e.strerror or e}") from None
+
+
+__all__ = ["Settings", "SettingsError", "load_settings", "save_settings", "parse_step", "format_step"]
