@@ -51,7 +51,7 @@ def ts(dt: datetime | None) -> str | None:
 def parse_ts(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text.rstrip("Z")).replace(tzinfo=timezone.utc)
 
 
 def grade_for(correct: bool) -> Rating:

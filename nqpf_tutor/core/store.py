@@ -1,0 +1,702 @@
+"""Progress in SQLite (standard library) in the data dir.
+
+- One ``Store`` per open database and profile. Writes happen inside ``store.transaction()``
+  (``BEGIN IMMEDIATE`` ... ``COMMIT``): an answer is committed before the next card is shown, so
+  a crash (even ``kill -9``) loses nothing that was answered.
+- WAL mode and a busy timeout: two copies of the app on one data dir both work; each write
+  reads the card's current state inside its own transaction, so no update is lost.
+- ``review_log`` is append-only (triggers refuse deletes and edits; the one exception is the
+  card id, which follows a renamed card). Undo appends a row (``mode = 'undo'``) pointing at
+  the review it takes back; the ``reviews`` view holds the reviews that still count.
+- The schema has a version (``meta.schema_version``) and a list of migrations.
+- A file that is not SQLite, or is damaged, is moved aside with a timestamped name (bytes kept)
+  and a fresh store is started; ``Store.notice`` holds the one line to show the user.
+- Failures reach users as ``StoreError``: one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Container, Iterable, Iterator, Sequence, TypeVar
+
+from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
+from nqpf_tutor.errors import NqpfError
+
+SCHEMA_VERSION = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+MODES = ("study", "quiz", "drill")
+DEFAULT_PROFILE = "default"
+
+
+class StoreError(NqpfError):
+    """The progress database cannot be used: locked, read-only, damaged, too new."""
+
+
+class _Damaged(Exception):
+    """The file is not a (readable) nqpf-tutor database."""
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+#: MIGRATIONS[i] takes a database from schema version i to i + 1 (version 0: no tables yet).
+#: Add a step at the end, never edit a released one; tests/test_store.py keeps a frozen copy
+#: of every earlier version and migrates each to the current one.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE profiles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL)",
+        """CREATE TABLE card_state (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            deck_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            content_hash TEXT NOT NULL DEFAULT '',
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT,
+            last_review TEXT,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            leech INTEGER NOT NULL DEFAULT 0,
+            edited INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT,
+            PRIMARY KEY (profile_id, deck_id, card_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX card_state_due ON card_state (profile_id, state, due)",
+        "CREATE INDEX card_state_first_seen ON card_state (profile_id, first_seen)",
+        """CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            deck_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            grade INTEGER CHECK (grade BETWEEN 1 AND 4),
+            mode TEXT NOT NULL CHECK (mode IN ('study', 'quiz', 'drill', 'undo')),
+            queue TEXT,
+            duration_ms INTEGER,
+            state_before TEXT,
+            state_after TEXT,
+            undoes INTEGER REFERENCES review_log(id)
+        )""",
+        "CREATE INDEX review_log_ts ON review_log (profile_id, ts)",
+        "CREATE INDEX review_log_card ON review_log (profile_id, deck_id, card_id)",
+        "CREATE UNIQUE INDEX review_log_undoes ON review_log (undoes) WHERE undoes IS NOT NULL",
+        """CREATE TRIGGER review_log_no_delete BEFORE DELETE ON review_log
+           BEGIN SELECT RAISE(ABORT, 'review_log is append-only'); END""",
+        """CREATE TRIGGER review_log_no_update
+           BEFORE UPDATE OF id, profile_id, ts, grade, mode, queue, duration_ms, state_before, state_after, undoes
+           ON review_log BEGIN SELECT RAISE(ABORT, 'review_log is append-only'); END""",
+        """CREATE VIEW reviews AS
+           SELECT * FROM review_log AS r
+           WHERE r.mode != 'undo' AND NOT EXISTS (SELECT 1 FROM review_log AS u WHERE u.undoes = r.id)""",
+    ),
+]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+_STATE_COLUMNS = (
+    "deck_id, card_id, content_hash, state, step, stability, difficulty, due, last_review, "
+    "reps, lapses, suspended, buried_until, leech, edited, first_seen"
+)
+
+
+def _state_from_row(r: Sequence[Any]) -> CardState:
+    return CardState(
+        deck_id=r[0], card_id=r[1], content_hash=r[2], state=r[3], step=r[4], stability=r[5],
+        difficulty=r[6], due=parse_ts(r[7]), last_review=parse_ts(r[8]), reps=r[9], lapses=r[10],
+        suspended=bool(r[11]), buried_until=parse_ts(r[12]), leech=bool(r[13]), edited=bool(r[14]),
+        first_seen=parse_ts(r[15]),
+    )
+
+
+def _state_params(profile_id: int, s: CardState) -> tuple:
+    return (
+        profile_id, s.deck_id, s.card_id, s.content_hash, s.state, s.step, s.stability, s.difficulty,
+        ts(s.due), ts(s.last_review), s.reps, s.lapses, int(s.suspended), ts(s.buried_until),
+        int(s.leech), int(s.edited), ts(s.first_seen),
+    )
+
+
+_DEFAULTS = CardState("", "").to_dict()
+
+
+def state_json(s: CardState | None) -> str | None:
+    """A state for the review log: compact (no ids, no default values), exact."""
+    if s is None:
+        return None
+    d = {k: v for k, v in s.to_dict().items() if k not in ("deck_id", "card_id") and v != _DEFAULTS[k]}
+    return json.dumps(d, separators=(",", ":"))
+
+
+def state_from_json(text: str | None, deck_id: str, card_id: str) -> CardState | None:
+    if text is None:
+        return None
+    d = dict(_DEFAULTS)
+    d.update(json.loads(text))
+    d["deck_id"], d["card_id"] = deck_id, card_id
+    return CardState.from_dict(d)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One review-log row (an answer, or an undo of one)."""
+
+    id: int
+    deck_id: str
+    card_id: str
+    ts: datetime
+    grade: int | None
+    mode: str
+    queue: str | None
+    duration_ms: int | None
+    state_before: CardState | None
+    state_after: CardState | None
+    undoes: int | None
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _is_damage(e: sqlite3.Error) -> bool:
+    msg = str(e).lower()
+    return isinstance(e, sqlite3.DatabaseError) and ("malformed" in msg or "not a database" in msg)
+
+
+def _user_error(e: sqlite3.Error, path: Path) -> StoreError:
+    msg = str(e).lower()
+    if "locked" in msg or "busy" in msg:
+        return StoreError(f"database is locked by another program: {path}")
+    if "readonly" in msg or "read-only" in msg or "permission" in msg:
+        return StoreError(f"cannot write to data dir {path.parent}: permission denied")
+    if "disk is full" in msg or "disk full" in msg:
+        return StoreError(f"the disk is full: cannot write {path}")
+    if _is_damage(e):
+        return StoreError(f"progress database is damaged: {path} (it is moved aside when nqpf-tutor next starts)")
+    if "unable to open" in msg:
+        return StoreError(f"cannot open progress database {path}")
+    return StoreError(f"progress database {path}: {e}")
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn sqlite3 errors into one-line ``StoreError``s; a damaged file is remembered."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            if _is_damage(e):
+                _mark_damaged(self.path)
+            raise _user_error(e, self.path) from None
+
+    return wrapper
+
+
+def _damage_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
+
+
+def _mark_damaged(path: Path) -> None:
+    """Damage found while running: the next ``Store.open`` moves the file aside."""
+    try:
+        _damage_marker(path).touch()
+    except OSError:
+        pass
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+def _check_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StoreError(f"cannot use data dir {directory}: it is not a folder") from None
+    except PermissionError:
+        raise StoreError(f"cannot write to data dir {directory}: permission denied") from None
+    except NotADirectoryError:
+        raise StoreError(f"cannot use data dir {directory}: part of that path is a file") from None
+    except OSError as e:
+        raise StoreError(f"cannot use data dir {directory}: {e.strerror or e}") from None
+    if not directory.is_dir():
+        raise StoreError(f"cannot use data dir {directory}: it is not a folder")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write to data dir {directory}: permission denied")
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """SQLite's magic header, and no fewer bytes than the header says the database has."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        return True
+    if head == b"":
+        return True  # an empty file is a fresh database to SQLite
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        return False
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    header_size_valid = head[92:96] == head[24:28]
+    return not (header_size_valid and size < pages * page_size)
+
+
+#: Files up to this size get a full ``PRAGMA quick_check`` on open; larger ones a check of the
+#: tables the app needs to start (a damaged review log is then found when read).
+FULL_CHECK_BYTES = 64 * 1024 * 1024
+
+
+def move_aside(path: Path, now: datetime) -> Path:
+    """Rename a damaged database (and its -wal/-shm files) to ``<name>.damaged-<UTC time>``."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    if path.exists():
+        os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            os.replace(extra, target.with_name(target.name + suffix))
+    _damage_marker(path).unlink(missing_ok=True)
+    return target
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        # WAL + NORMAL: a commit survives the app being killed; only an OS crash or power cut
+        # right after a commit can lose that last commit (SQLite's documented trade-off).
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    if not names:
+        return 0
+    if "meta" not in names:
+        raise _Damaged("not an nqpf-tutor database")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        raise _Damaged("no schema version")
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, path: Path | str = "database") -> tuple[int, int]:
+    """Bring the schema to ``SCHEMA_VERSION`` in one transaction; returns (from, to)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        start = _schema_version(conn)
+        if start > SCHEMA_VERSION:
+            raise StoreError(
+                f"progress database {path} is from a newer nqpf-tutor (schema {start}; "
+                f"this one knows up to {SCHEMA_VERSION}): please upgrade nqpf-tutor"
+            )
+        for version in range(start, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+        if start != SCHEMA_VERSION:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return start, SCHEMA_VERSION
+
+
+def _check_profile_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 64 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise StoreError(f"bad profile name {name!r}: use 1 to 64 printable characters")
+    return name.strip()
+
+
+class Store:
+    """Progress of one profile in one SQLite file. Use ``Store.open``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, profile: str, profile_id: int, notice: str | None):
+        self.conn = conn
+        self.path = path
+        self.profile = profile
+        self.profile_id = profile_id
+        #: One line for the user when the store had to be reset (a damaged file moved aside).
+        self.notice = notice
+        self._depth = 0
+
+    @classmethod
+    def open(
+        cls,
+        where: Any,
+        profile: str = DEFAULT_PROFILE,
+        *,
+        timeout: float = 5.0,
+        now: datetime | None = None,
+    ) -> "Store":
+        """Open (creating, migrating or replacing a damaged one) the progress database.
+
+        ``where``: a ``Locations`` (its ``db_path``) or the database file's path.
+        """
+        path = Path(getattr(where, "db_path", where)).expanduser()
+        profile = _check_profile_name(profile)
+        _check_dir(path.parent)
+        notice = None
+        try:
+            conn = cls._open_checked(path, timeout)
+        except _Damaged:
+            try:
+                moved = move_aside(path, now or utc_now())
+            except OSError as e:
+                raise StoreError(f"progress database {path} is damaged and cannot be moved aside: {e.strerror or e}") from None
+            notice = f"progress database was damaged: moved it to {moved} and started a fresh one"
+            try:
+                conn = cls._open_checked(path, timeout)
+            except _Damaged:  # pragma: no cover - a fresh file is never damaged
+                raise StoreError(f"cannot create a progress database at {path}") from None
+        except sqlite3.Error as e:
+            raise _user_error(e, path) from None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, ts(now or utc_now()))
+            )
+            profile_id = conn.execute("SELECT id FROM profiles WHERE name = ?", (profile,)).fetchone()[0]
+            conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            conn.close()
+            raise _user_error(e, path) from None
+        return cls(conn, path, profile, profile_id, notice)
+
+    @staticmethod
+    def _open_checked(path: Path, timeout: float) -> sqlite3.Connection:
+        if _damage_marker(path).exists() or not _looks_like_sqlite(path):
+            raise _Damaged(str(path))
+        try:
+            conn = _connect(path, timeout)
+        except sqlite3.Error as e:
+            if _is_damage(e):
+                raise _Damaged(str(e)) from None
+            raise
+        try:
+            small = not path.exists() or path.stat().st_size <= FULL_CHECK_BYTES
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            checks = [""] if small else [f"({t})" for t in ("meta", "profiles", "card_state") if t in names]
+            for check in checks:
+                row = conn.execute(f"PRAGMA quick_check{check}").fetchone()
+                if row is None or row[0] != "ok":
+                    raise _Damaged(str(row))
+            migrate(conn, path)
+        except sqlite3.Error as e:
+            conn.close()
+            if _is_damage(e):
+                raise _Damaged(str(e)) from None
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """One write transaction (``BEGIN IMMEDIATE``), committed on leaving; nested uses join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise _user_error(e, self.path) from None
+        self._depth = 1
+        try:
+            yield self
+        except BaseException as exc:
+            self._depth = 0
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.Error):
+                if _is_damage(exc):
+                    _mark_damaged(self.path)
+                raise _user_error(exc, self.path) from None
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise _user_error(e, self.path) from None
+
+    # --- profiles -------------------------------------------------------------------------------
+
+    @_guarded
+    def profiles(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM profiles ORDER BY id")]
+
+    @_guarded
+    def schema_version(self) -> int:
+        return _schema_version(self.conn)
+
+    # --- card state -------------------------------------------------------------------------------
+
+    @_guarded
+    def get(self, deck_id: str, card_id: str) -> CardState | None:
+        row = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE profile_id = ? AND deck_id = ? AND card_id = ?",
+            (self.profile_id, deck_id, card_id),
+        ).fetchone()
+        return None if row is None else _state_from_row(row)
+
+    @_guarded
+    def states(self) -> list[CardState]:
+        """Every card state of this profile."""
+        rows = self.conn.execute(f"SELECT {_STATE_COLUMNS} FROM card_state WHERE profile_id = ?", (self.profile_id,))
+        return [_state_from_row(r) for r in rows]
+
+    @_guarded
+    def keys(self) -> set[tuple[str, str]]:
+        return {
+            (r[0], r[1])
+            for r in self.conn.execute("SELECT deck_id, card_id FROM card_state WHERE profile_id = ?", (self.profile_id,))
+        }
+
+    @_guarded
+    def put(self, state: CardState) -> None:
+        """Write a card state (inside ``transaction()`` when part of a larger change)."""
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO card_state (profile_id, {_STATE_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _state_params(self.profile_id, state),
+        )
+
+    @_guarded
+    def delete_state(self, deck_id: str, card_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM card_state WHERE profile_id = ? AND deck_id = ? AND card_id = ?",
+            (self.profile_id, deck_id, card_id),
+        )
+
+    @_guarded
+    def _page(self, sql: str, params: tuple) -> list[Any]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def _due_rows(self, state: int, before: str, now: str) -> Iterator[Any]:
+        # Pages are read whole and grow (16, 64, ...): no statement is left open between them,
+        # since an open read pins an old snapshot and a later write here would then fail (WAL).
+        offset, page = 0, 16
+        while True:
+            rows = self._page(
+                f"SELECT {_STATE_COLUMNS} FROM card_state WHERE profile_id = ? AND state = ? AND due < ? "
+                "AND reps > 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?) "
+                "ORDER BY due, deck_id, card_id LIMIT ? OFFSET ?",
+                (self.profile_id, state, before, now, page, offset),
+            )
+            yield from rows
+            if len(rows) < page:
+                return
+            offset += page
+            page = min(page * 4, 4096)
+
+    def _due(self, states: Sequence[int], before: datetime, now: datetime, within: Container | None) -> Iterator[Any]:
+        streams = [self._due_rows(s, ts(before), ts(now)) for s in states]  # type: ignore[arg-type]
+        rows = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: (r[7], r[0], r[1]))
+        if within is None:
+            return rows
+        return (r for r in rows if (r[0], r[1]) in within)
+
+    def iter_due(
+        self, states: Sequence[int], before: datetime, now: datetime, within: Container | None = None
+    ) -> Iterator[CardState]:
+        """Answered, unsuspended, unburied cards in the given py-fsrs states due before
+        ``before``, most overdue first; only keys in ``within`` when given. Lazy: stop when
+        you have enough."""
+        return map(_state_from_row, self._due(states, before, now, within))
+
+    @_guarded
+    def count_due(
+        self, states: Sequence[int], before: datetime, now: datetime, within: Container | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """How many cards ``iter_due`` would give (at most ``limit``)."""
+        marks = ",".join("?" * len(states))
+        rows = self.conn.execute(
+            f"SELECT deck_id, card_id FROM card_state WHERE profile_id = ? AND state IN ({marks}) AND due < ? "
+            "AND reps > 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)",
+            (self.profile_id, *states, ts(before), ts(now)),
+        ).fetchall()
+        count = len(rows) if within is None else sum(1 for k in rows if k in within)
+        return count if limit is None else min(count, limit)
+
+    @_guarded
+    def count_first_seen_since(self, since: datetime) -> int:
+        """Cards answered for the first time since ``since`` (new cards introduced today)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM card_state WHERE profile_id = ? AND first_seen >= ?", (self.profile_id, ts(since))
+        ).fetchone()[0]
+
+    @_guarded
+    def count_reviews_since(self, since: datetime, queue: str | None = None) -> int:
+        """Answers since ``since`` that still count (not undone), optionally from one queue."""
+        sql = "SELECT count(*) FROM reviews WHERE profile_id = ? AND ts >= ?"
+        params: tuple = (self.profile_id, ts(since))
+        if queue is not None:
+            sql += " AND queue = ?"
+            params += (queue,)
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    # --- the review log ------------------------------------------------------------------------
+
+    @_guarded
+    def log_answer(
+        self,
+        before: CardState | None,
+        after: CardState,
+        grade: int,
+        mode: str,
+        duration_ms: int | None,
+        now: datetime,
+    ) -> int:
+        """Append one answer to the log; ``before`` is None when the card had no stored state."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        queue = before.queue if before is not None else "new"
+        cur = self.conn.execute(
+            "INSERT INTO review_log (profile_id, deck_id, card_id, ts, grade, mode, queue, duration_ms, "
+            "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.profile_id, after.deck_id, after.card_id, ts(now), int(grade), mode, queue,
+             None if duration_ms is None else int(duration_ms), state_json(before), state_json(after)),
+        )
+        return int(cur.lastrowid)
+
+    @_guarded
+    def log_entry(self, review_id: int) -> LogEntry | None:
+        row = self.conn.execute(
+            "SELECT id, deck_id, card_id, ts, grade, mode, queue, duration_ms, state_before, state_after, undoes "
+            "FROM review_log WHERE id = ? AND profile_id = ?",
+            (review_id, self.profile_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return LogEntry(row[0], row[1], row[2], parse_ts(row[3]), row[4], row[5], row[6], row[7],
+                        state_from_json(row[8], row[1], row[2]), state_from_json(row[9], row[1], row[2]), row[10])
+
+    def undo(self, review_id: int, now: datetime) -> CardState | None:
+        """Take back one answer: the card's state becomes exactly what it was before it.
+
+        Appends an undo row. Refuses (StoreError) when the answer was already undone, or when
+        the card has changed since (say, answered again in another window). Returns the state
+        restored (None: the card had no stored state before, and has none now).
+        """
+        with self.transaction():
+            entry = self.log_entry(review_id)
+            if entry is None or entry.mode == "undo" or entry.state_after is None:
+                raise StoreError(f"nothing to undo: no answer {review_id}")
+            if self.conn.execute("SELECT 1 FROM review_log WHERE undoes = ?", (review_id,)).fetchone():
+                raise StoreError("that answer was already undone")
+            current = self.get(entry.deck_id, entry.card_id)
+            if current != entry.state_after:
+                raise StoreError(f"cannot undo: card {entry.deck_id}/{entry.card_id} has changed since that answer")
+            if entry.state_before is None:
+                self.delete_state(entry.deck_id, entry.card_id)
+            else:
+                self.put(entry.state_before)
+            self.conn.execute(
+                "INSERT INTO review_log (profile_id, deck_id, card_id, ts, mode, state_before, state_after, undoes) "
+                "VALUES (?, ?, ?, ?, 'undo', ?, ?, ?)",
+                (self.profile_id, entry.deck_id, entry.card_id, ts(now), state_json(current),
+                 state_json(entry.state_before), review_id),
+            )
+            return entry.state_before
+
+    @_guarded
+    def reviews(self, since: datetime | None = None, until: datetime | None = None) -> list[LogEntry]:
+        """The answers that count (not undone), oldest first, without the state snapshots."""
+        sql = "SELECT id, deck_id, card_id, ts, grade, mode, queue, duration_ms FROM reviews WHERE profile_id = ?"
+        params: list[Any] = [self.profile_id]
+        if since is not None:
+            sql += " AND ts >= ?"
+            params.append(ts(since))
+        if until is not None:
+            sql += " AND ts < ?"
+            params.append(ts(until))
+        rows = self.conn.execute(sql + " ORDER BY ts, id", params)
+        return [LogEntry(r[0], r[1], r[2], parse_ts(r[3]), r[4], r[5], r[6], r[7], None, None, None) for r in rows]
+
+    @_guarded
+    def review_stats(self, since: datetime | None = None) -> tuple[int, int]:
+        """(answers that count, of which graded Again) since ``since`` (all time when None)."""
+        sql = "SELECT count(*), coalesce(sum(grade = 1), 0) FROM reviews WHERE profile_id = ?"
+        params: tuple = (self.profile_id,)
+        if since is not None:
+            sql += " AND ts >= ?"
+            params += (ts(since),)
+        total, again = self.conn.execute(sql, params).fetchone()
+        return int(total), int(again)
+
+    # --- catalog changes ------------------------------------------------------------------------
+
+    def rename(self, old: tuple[str, str], new: tuple[str, str]) -> bool:
+        """Move progress (state and log) from ``old`` to ``new``; False if ``new`` already has some."""
+        with self.transaction():
+            if self.get(*new) is not None or self.get(*old) is None:
+                return False
+            for table in ("card_state", "review_log"):
+                self.conn.execute(
+                    f"UPDATE {table} SET deck_id = ?, card_id = ? WHERE profile_id = ? AND deck_id = ? AND card_id = ?",
+                    (*new, self.profile_id, *old),
+                )
+            return True
+
+    @_guarded
+    def mark_edited(self, deck_id: str, card_id: str, content_hash: str) -> None:
+        self.conn.execute(
+            "UPDATE card_state SET content_hash = ?, edited = 1 WHERE profile_id = ? AND deck_id = ? AND card_id = ?",
+            (content_hash, self.profile_id, deck_id, card_id),
+        )
+
+    @_guarded
+    def orphans(self, catalog_uids: Iterable[str]) -> list[CardState]:
+        """Progress kept for cards that are in no loaded deck (``deck_id/card_id`` not in the uids)."""
+        known = set(catalog_uids)
+        return [s for s in self.states() if s.uid not in known]
