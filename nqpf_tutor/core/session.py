@@ -1,0 +1,333 @@
+"""A study session: which card comes next, answering, undo, suspend and bury.
+
+The queue works as Anki's does, on top of py-fsrs:
+
+1. a card just taken back with ``undo()`` comes first;
+2. learning and relearning cards due now;
+3. review cards due today (the study day starts at the rollover hour) and new cards, mixed so
+   the new ones are spread evenly among the reviews, within the daily limits (new cards first
+   answered today, review-card answers today);
+4. when nothing else is left: learning cards due within the learn-ahead window.
+
+Every ``answer()`` is one transaction, committed before it returns. The session reads the
+store for each decision, so another copy of the app on the same data dir is seen at once.
+
+``sync_catalog`` brings the store in line with the decks: edited cards flagged, renamed cards
+(``formerly``) keep their progress, cards no longer in any deck listed (never deleted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Iterable, Iterator
+
+from fsrs import Rating, State
+
+from nqpf_tutor.core.model import Card
+from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, utc_now
+from nqpf_tutor.core.settings import Settings
+from nqpf_tutor.core.store import Store
+
+__all__ = ["AnswerResult", "Counts", "StudySession", "SyncReport", "grade_for", "sync_catalog"]
+
+LEARNING_STATES = (State.Learning.value, State.Relearning.value)
+REVIEW_STATES = (State.Review.value,)
+_FOREVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
+_TICK = timedelta(microseconds=1)  # stored times have microsecond precision: "< now + tick" is "<= now"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Cards left today: new (within the new-card limit), learning (due now), review (within the limit)."""
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    card: Card
+    review_id: int
+    grade: Rating
+    before: CardState
+    after: CardState
+    leech: bool  # this answer made the card a leech: it is now suspended; tell the learner
+    interval: timedelta  # until the card is due again
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    edited: list[str]  # uids of cards whose text changed since they were last answered
+    renamed: list[tuple[str, str]]  # (old uid, new uid): progress moved by ``formerly``
+    orphans: list[CardState]  # progress of cards in no loaded deck (kept)
+
+
+def _old_key(card: Card, old: str) -> tuple[str, str]:
+    deck, sep, cid = old.partition("/")
+    return (deck, cid) if sep else (card.deck_id, old)
+
+
+def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
+    """Match stored progress to the loaded decks. Pass every loaded card, not a selection."""
+    cards = list(cards)
+    catalog = {c.key for c in cards}
+    edited: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    with store.transaction():
+        states = {s.key: s for s in store.states()}
+        for card in cards:
+            state = states.get(card.key)
+            if state is None:
+                for old in card.formerly:
+                    key = _old_key(card, old)
+                    if key in states and key not in catalog and store.rename(key, card.key):
+                        state = replace(states.pop(key), deck_id=card.deck_id, card_id=card.id)
+                        states[card.key] = state
+                        renamed.append((f"{key[0]}/{key[1]}", card.uid))
+                        break
+            if state is None or state.content_hash == card.content_hash:
+                continue
+            if state.reps > 0 and state.content_hash:
+                store.mark_edited(card.deck_id, card.id, card.content_hash)
+                edited.append(card.uid)
+            else:  # no answer yet (suspended or buried while new): nothing to flag
+                store.put(replace(state, content_hash=card.content_hash))
+        orphans = [s for k, s in states.items() if k not in catalog]
+    return SyncReport(edited=edited, renamed=renamed, orphans=orphans)
+
+
+class StudySession:
+    """Spaced-repetition study over ``cards`` (the selection) for the store's profile."""
+
+    def __init__(
+        self,
+        cards: Iterable[Card],
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        mode: str = "study",
+        learn_ahead: bool = True,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.scheduler = Scheduler(self.settings)
+        self.clock = clock
+        self.mode = mode
+        self.learn_ahead = learn_ahead
+        self.cards: dict[tuple[str, str], Card] = {}
+        for c in cards:
+            self.cards.setdefault(c.key, c)
+        known = store.keys()
+        # new-card candidates in catalog order; _new_pos skips the prefix already answered
+        self._new: list[Card] = [c for k, c in self.cards.items() if k not in known]
+        self._new_index = {c.key: i for i, c in enumerate(self._new)}
+        self._new_pos = 0
+        self._history: list[AnswerResult] = []
+        self._pending: Card | None = None
+        self._mix_day: date | None = None
+        self._mix_totals = (0, 0)
+        self._mix_done = [0, 0]  # new, review answered today in this session
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return to_utc(self.clock())
+
+    def _today(self, now: datetime) -> tuple[datetime, datetime]:
+        day = self.scheduler.study_day(now)
+        return self.scheduler.day_start(day), self.scheduler.day_start(day + timedelta(days=1))
+
+    # --- what is left ---------------------------------------------------------------------------
+
+    def _limits_left(self, now: datetime) -> tuple[int, int]:
+        start, _ = self._today(now)
+        new_left = self.settings.new_per_day - self.store.count_first_seen_since(start)
+        review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
+        return max(0, new_left), max(0, review_left)
+
+    def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
+        return (self.cards[s.key] for s in states)
+
+    def _learning_due(self, until: datetime, now: datetime) -> Iterator[Card]:
+        return self._cards_of(self.store.iter_due(LEARNING_STATES, until + _TICK, now, self.cards))
+
+    def _reviews_due(self, now: datetime) -> Iterator[Card]:
+        _, tomorrow = self._today(now)
+        return self._cards_of(self.store.iter_due(REVIEW_STATES, tomorrow, now, self.cards))
+
+    def _new_available(self, now: datetime) -> Iterator[Card]:
+        i = self._new_pos
+        while i < len(self._new):
+            card = self._new[i]
+            state = self.store.get(*card.key)
+            if state is None or state.reps == 0:
+                if state is None or not (state.suspended or state.is_buried(now)):
+                    yield card
+            elif i == self._new_pos:
+                self._new_pos += 1  # answered (here or in another window): never new again
+            i += 1
+
+    @staticmethod
+    def _take(it: Iterator[Card], n: int) -> int:
+        count = 0
+        for _ in it:
+            count += 1
+            if count >= n:
+                break
+        return count
+
+    def counts(self) -> Counts:
+        now = self.now()
+        new_left, review_left = self._limits_left(now)
+        ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
+        _, tomorrow = self._today(now)
+        return Counts(
+            new=self._take(self._new_available(now), new_left) if new_left else 0,
+            learning=self.store.count_due(LEARNING_STATES, now + ahead + _TICK, now, self.cards),
+            review=self.store.count_due(REVIEW_STATES, tomorrow, now, self.cards, review_left) if review_left else 0,
+        )
+
+    # --- choosing --------------------------------------------------------------------------------
+
+    def _usable(self, card: Card, now: datetime) -> bool:
+        state = self.store.get(*card.key)
+        return state is None or not (state.suspended or state.is_buried(now))
+
+    def next_card(self) -> Card | None:
+        """The card to show now, or None when nothing is due (see ``next_due_time``)."""
+        now = self.now()
+        if self._pending is not None:
+            card, self._pending = self._pending, None
+            if card.key in self.cards and self._usable(card, now):
+                return card
+        card = next(self._learning_due(now, now), None)
+        if card is not None:
+            return card
+        new_left, review_left = self._limits_left(now)
+        review = next(self._reviews_due(now), None) if review_left else None
+        new = next(self._new_available(now), None) if new_left else None
+        if review is not None and new is not None:
+            return new if self._new_turn(now) else review
+        if review is not None or new is not None:
+            return review or new
+        if self.learn_ahead and self.settings.learn_ahead_minutes:
+            ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
+            return next(self._learning_due(ahead, now), None)
+        return None
+
+    def _new_turn(self, now: datetime) -> bool:
+        """Spread new cards evenly among the reviews (a Bresenham walk over today's totals)."""
+        day = self.scheduler.study_day(now)
+        if self._mix_day != day:
+            c = self.counts()
+            self._mix_day, self._mix_totals, self._mix_done = day, (max(1, c.new), max(1, c.review)), [0, 0]
+        n_total, r_total = self._mix_totals
+        n_done, r_done = self._mix_done
+        return (2 * n_done + 1) * r_total < (2 * r_done + 1) * n_total
+
+    def next_due_time(self) -> datetime | None:
+        """When a card will be available (now, if one is); None if none ever will be."""
+        now = self.now()
+        _, tomorrow = self._today(now)
+        new_left, review_left = self._limits_left(now)
+        ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
+        times = [now] if self._pending is not None else []
+        for when in (now, tomorrow):  # buried cards are back tomorrow
+            learning = next(self.store.iter_due(LEARNING_STATES, _FOREVER, when, self.cards), None)
+            if learning is not None:
+                times.append(max(when, learning.due - ahead))  # type: ignore[operator]
+            review = next(self.store.iter_due(REVIEW_STATES, _FOREVER, when, self.cards), None)
+            if review is not None:
+                day_begins = self.scheduler.day_start(self.scheduler.study_day(review.due))  # type: ignore[arg-type]
+                today_ok = when == now and review_left and day_begins <= now
+                times.append(now if today_ok else max(tomorrow, day_begins))
+            if next(self._new_available(when), None) is not None:
+                times.append(now if when == now and new_left else tomorrow)
+        return min(times) if times else None
+
+    # --- answering ---------------------------------------------------------------------------------
+
+    def state(self, card: Card) -> CardState:
+        """The card's stored state, or a new one."""
+        return self.store.get(*card.key) or CardState(card.deck_id, card.id, content_hash=card.content_hash)
+
+    def preview(self, card: Card) -> dict[Rating, timedelta]:
+        """The interval each grade would give now (Anki shows these on its answer buttons)."""
+        return self.scheduler.preview(self.state(card), self.now())
+
+    def retrievability(self, card: Card) -> float | None:
+        return self.scheduler.retrievability(self.state(card), self.now())
+
+    def answer(self, card: Card, grade: Rating | int, duration_ms: int | None = None, mode: str | None = None) -> AnswerResult:
+        """Grade ``card``; the new state and the log row are committed when this returns."""
+        grade = Rating(int(grade))
+        now = self.now()
+        with self.store.transaction():
+            stored = self.store.get(*card.key)
+            before = stored or CardState(card.deck_id, card.id, content_hash=card.content_hash)
+            after = replace(self.scheduler.review(before, grade, now), content_hash=card.content_hash)
+            self.store.put(after)
+            review_id = self.store.log_answer(stored, after, grade, mode or self.mode, duration_ms, now)
+        result = AnswerResult(
+            card=card, review_id=review_id, grade=grade, before=before, after=after,
+            leech=self.scheduler.became_leech(before, after), interval=after.due - now,  # type: ignore[operator]
+        )
+        self._history.append(result)
+        self._count_mix(before.queue, +1, now)
+        if self._pending is not None and self._pending.key == card.key:
+            self._pending = None
+        return result
+
+    def _count_mix(self, queue: str, delta: int, now: datetime) -> None:
+        if self._mix_day == self.scheduler.study_day(now) and queue in ("new", "review"):
+            self._mix_done[0 if queue == "new" else 1] += delta
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self) -> Card | None:
+        """Take back the last answer of this session (repeatable); the card comes next again."""
+        if not self._history:
+            return None
+        last = self._history[-1]
+        self.store.undo(last.review_id, self.now())
+        self._history.pop()
+        self._count_mix(last.before.queue, -1, self.now())
+        index = self._new_index.get(last.card.key)
+        if index is not None and last.before.reps == 0:
+            self._new_pos = min(self._new_pos, index)
+        self._pending = last.card
+        return last.card
+
+    # --- by hand -------------------------------------------------------------------------------------
+
+    def _set(self, card: Card, **changes) -> CardState:
+        with self.store.transaction():
+            state = replace(self.state(card), **changes)
+            self.store.put(state)
+        if self._pending is not None and self._pending.key == card.key:
+            self._pending = None
+        return state
+
+    def suspend(self, card: Card) -> CardState:
+        """Keep the card out of study until unsuspended."""
+        return self._set(card, suspended=True)
+
+    def unsuspend(self, card: Card) -> CardState:
+        return self._set(card, suspended=False)
+
+    def bury(self, card: Card) -> CardState:
+        """Hide the card until the next study day."""
+        return self._set(card, buried_until=self.scheduler.next_day_start(self.now()))
+
+    def unbury(self, card: Card) -> CardState:
+        return self._set(card, buried_until=None)
+
