@@ -34,6 +34,8 @@ SCHEMA_VERSION = 1
 SQLITE_HEADER = b"SQLite format 3\x00"
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
+#: Seconds to wait for another copy of the app to finish a write before giving up.
+BUSY_TIMEOUT = 5.0
 
 
 class StoreError(NqpfError):
@@ -353,7 +355,7 @@ class Store:
         where: Any,
         profile: str = DEFAULT_PROFILE,
         *,
-        timeout: float = 5.0,
+        timeout: float | None = None,
         now: datetime | None = None,
     ) -> "Store":
         """Open (creating, migrating or replacing a damaged one) the progress database.
@@ -361,6 +363,7 @@ class Store:
         ``where``: a ``Locations`` (its ``db_path``) or the database file's path.
         """
         path = Path(getattr(where, "db_path", where)).expanduser()
+        timeout = BUSY_TIMEOUT if timeout is None else timeout
         profile = _check_profile_name(profile)
         _check_dir(path.parent)
         notice = None

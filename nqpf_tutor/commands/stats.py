@@ -1,0 +1,39 @@
+"""``nqpf-tutor stats [--json]``: review figures for a profile."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from nqpf_tutor.errors import NqpfError
+
+
+def _load_cards(loc):
+    try:
+        from nqpf_tutor.core.loader import load_catalog
+    except ImportError:
+        raise NqpfError("cannot load decks: the deck loader is not available in this build") from None
+    catalog = load_catalog(loc)
+    for warning in getattr(catalog, "warnings", []):
+        print(f"nqpf-tutor: warning: {warning}", file=sys.stderr)
+    return catalog.all_cards()
+
+
+def run(args, loc) -> int:
+    from nqpf_tutor.core.session import sync_catalog
+    from nqpf_tutor.core.settings import load_settings
+    from nqpf_tutor.core.stats import compute_stats, format_text
+    from nqpf_tutor.core.store import Store
+
+    with Store.open(loc, profile=args.profile or "default") as store:
+        if store.notice:
+            print(f"nqpf-tutor: {store.notice}", file=sys.stderr)
+        settings = load_settings(loc.settings_path)
+        cards = _load_cards(loc)
+        sync_catalog(store, cards)
+        stats = compute_stats(store, cards, settings)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print(format_text(stats))
+    return 0
