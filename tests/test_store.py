@@ -41,6 +41,7 @@ def test_open_creates_store_with_default_profile(db):
         assert s.schema_version() == SCHEMA_VERSION
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert s.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: on disk at each commit
     assert db.exists()
 
 

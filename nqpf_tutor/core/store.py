@@ -285,9 +285,9 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        # WAL + NORMAL: a commit survives the app being killed; only an OS crash or power cut
-        # right after a commit can lose that last commit (SQLite's documented trade-off).
-        conn.execute("PRAGMA synchronous = NORMAL")
+        # FULL: each commit is on disk (fsync) before it returns, so an answer survives even an
+        # OS crash or power cut, not only the app being killed (NORMAL would be enough for that).
+        conn.execute("PRAGMA synchronous = FULL")
     except BaseException:
         conn.close()
         raise
