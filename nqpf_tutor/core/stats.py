@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from fsrs import State
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.scheduler import CardState, Scheduler, to_utc
+from nqpf_tutor.core.scheduler import CardState, Scheduler, to_utc, utc_now
 from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store
 
@@ -56,7 +56,7 @@ def compute_stats(
     """The figures of ``nqpf-tutor stats --json`` for the store's profile and the loaded cards."""
     settings = settings or Settings()
     scheduler = Scheduler(settings)
-    now = to_utc(now) if now is not None else to_utc(datetime.now().astimezone())
+    now = to_utc(now) if now is not None else utc_now()
     today = scheduler.study_day(now)
     today_start, tomorrow = scheduler.day_start(today), scheduler.day_start(today + timedelta(days=1))
     catalog = {c.key for c in cards}

@@ -563,12 +563,20 @@ class Store:
     ) -> int:
         """How many cards ``iter_due`` would give (at most ``limit``)."""
         marks = ",".join("?" * len(states))
-        rows = self.conn.execute(
+        cur = self.conn.execute(
             f"SELECT deck_id, card_id FROM card_state WHERE profile_id = ? AND state IN ({marks}) AND due < ? "
             "AND reps > 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)",
             (self.profile_id, *states, ts(before), ts(now)),
-        ).fetchall()
-        count = len(rows) if within is None else sum(1 for k in rows if k in within)
+        )
+        count = 0
+        try:
+            while limit is None or count < limit:
+                rows = cur.fetchmany(256)
+                if not rows:
+                    break
+                count += len(rows) if within is None else sum(1 for k in rows if k in within)
+        finally:
+            cur.close()  # no read left open (see _due_rows)
         return count if limit is None else min(count, limit)
 
     @_guarded

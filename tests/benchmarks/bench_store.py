@@ -107,6 +107,9 @@ def bench(n: int) -> None:
         t = time.perf_counter()
         session.counts()
         print(f"counts_n{n}: {(time.perf_counter() - t) * 1000:.2f} ms")
+        t = time.perf_counter()
+        StudySession(catalog, store, Settings(), clock=lambda: clock[0]).counts()  # default limits: 20 new, 200 reviews
+        print(f"session_start_and_counts_default_limits_n{n}: {(time.perf_counter() - t) * 1000:.2f} ms")
         store.close()
 
 
