@@ -338,3 +338,13 @@ def test_learning_due_now_comes_before_reviews_and_new(store):
     assert s.next_card() in (new, rev) and s.counts() == Counts(new=1, learning=0, review=1)
     clock.now = berlin(2025, 6, 10, 9, 0)
     assert s.next_card() == learn and s.counts() == Counts(new=1, learning=1, review=1)
+
+
+def test_a_new_card_suspended_earlier_comes_back_when_unsuspended(store):
+    cards = make_cards(2)
+    clock = Clock(berlin(2025, 6, 10, 9, 0))
+    session(cards, store, clock).suspend(cards[0])
+    later = session(cards, store, clock, learn_ahead=False)  # a new session: c00 has a state, never answered
+    assert later.next_card() == cards[1] and later.counts().new == 1
+    later.unsuspend(cards[0])
+    assert later.next_card() == cards[0] and later.counts().new == 2

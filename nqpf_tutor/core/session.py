@@ -124,7 +124,7 @@ class StudySession:
         self.cards: dict[tuple[str, str], Card] = {}
         for c in cards:
             self.cards.setdefault(c.key, c)
-        known = store.keys()
+        known = store.keys(answered=True)
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
         self._new: list[Card] = [c for k, c in self.cards.items() if k not in known]
         self._new_index = {c.key: i for i, c in enumerate(self._new)}

@@ -498,11 +498,10 @@ class Store:
         return [_state_from_row(r) for r in rows]
 
     @_guarded
-    def keys(self) -> set[tuple[str, str]]:
-        return {
-            (r[0], r[1])
-            for r in self.conn.execute("SELECT deck_id, card_id FROM card_state WHERE profile_id = ?", (self.profile_id,))
-        }
+    def keys(self, answered: bool = False) -> set[tuple[str, str]]:
+        """(deck id, card id) of every stored state; only of cards answered at least once if ``answered``."""
+        sql = "SELECT deck_id, card_id FROM card_state WHERE profile_id = ?" + (" AND reps > 0" if answered else "")
+        return {(r[0], r[1]) for r in self.conn.execute(sql, (self.profile_id,))}
 
     @_guarded
     def put(self, state: CardState) -> None:
