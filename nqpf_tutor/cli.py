@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--versions", metavar="A,B", help="markdown: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
+    p.add_argument("--key", metavar="FILE", help="markdown: write the answer key to this file instead of the paper's end")
 
     p = sub.add_parser("stats", help="review figures")
     p.add_argument("--json", action="store_true", help="machine-readable output")

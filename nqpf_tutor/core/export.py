@@ -1,0 +1,140 @@
+"""Export cards: JSON and CSV (every card after expansion) and a printable Markdown paper."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from nqpf_tutor.core.model import Card, Deck
+from nqpf_tutor.core.questions import LETTERS, Question, make_mcq
+
+CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
+
+
+def card_record(card: Card, deck: Deck | None = None) -> dict:
+    """One exported card: what a script needs, sources spelled out when the deck is known."""
+    options: list[str] = []
+    if card.type in ("mcq",) or (card.type == "flip" and card.distractors):
+        options = [card.answer, *card.distractors]
+    elif card.type == "truefalse":
+        options = ["True", "False"]
+    prompt = card.cloze_text() if card.type == "cloze" else card.prompt
+    rec = {
+        "deck": card.deck_id,
+        "id": card.id,
+        "type": card.type,
+        "prompt": prompt,
+        "answer": card.answer,
+        "options": options,
+        "explanation": card.explanation,
+        "tags": list(card.tags),
+        "sources": [
+            (deck.sources[s].to_dict() if deck is not None and s in deck.sources else {"id": s}) for s in card.sources
+        ],
+    }
+    if card.type == "typed":
+        rec["accept"] = list(card.accept)
+    if card.type == "order":
+        rec["items"] = list(card.items)
+    if card.type == "cloze":
+        rec["text"] = card.prompt
+    return rec
+
+
+def to_json(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
+    return json.dumps([card_record(c, decks.get(c.deck_id)) for c in cards], indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for c in cards:
+        r = card_record(c, decks.get(c.deck_id))
+        w.writerow([
+            r["deck"], r["id"], r["type"], r["prompt"], r["answer"], " | ".join(r["options"]),
+            r["explanation"], " ".join(r["tags"]), " ".join(s["id"] for s in r["sources"]),
+        ])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------
+# The paper test.
+
+
+@dataclass(frozen=True)
+class Paper:
+    title: str
+    version: str
+    questions: tuple[Question, ...]
+
+    def markdown(self, with_key: bool = True) -> str:
+        out = [f"# {md_escape(self.title)}" + (f" — version {self.version}" if self.version else ""), ""]
+        out += ["Name: ______________________________    Date: ______________", ""]
+        out += [f"Circle one letter for each of the {len(self.questions)} questions.", ""]
+        for i, q in enumerate(self.questions, 1):
+            out.append(f"**{i}.** {md_escape(q.prompt)}")
+            out.append("")
+            for j, opt in enumerate(q.options):
+                out.append(f"   {LETTERS[j]}. {md_escape(opt)}")
+            out.append("")
+        if with_key:
+            out += ["---", "", self.key_markdown(heading_level=2)]
+        return "\n".join(out).rstrip() + "\n"
+
+    def key_markdown(self, heading_level: int = 1) -> str:
+        h = "#" * heading_level
+        out = [f"{h} Answer key" + (f" — version {self.version}" if self.version else ""), ""]
+        for i, q in enumerate(self.questions, 1):
+            out.append(f"{i}. **{q.letter()}** {md_escape(q.answer)}")
+        return "\n".join(out) + "\n"
+
+
+def md_escape(text: str) -> str:
+    """Keep card text as typed in Markdown: escape what Markdown would read as formatting."""
+    text = " ".join(text.split())
+    out = []
+    for ch in text:
+        if ch in "\\`*_[]<>#|":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def make_paper(
+    cards: Sequence[Card], *, seed: int | None = None, n: int | None = None, title: str = "New quality productive forces",
+    version: str = "",
+) -> Paper:
+    """A paper test: multiple-choice and true/false questions, drawn and ordered by ``seed``.
+
+    The same seed and version give the same paper; another version (``"B"``) of the same seed
+    asks the same questions in another order with the options shuffled differently.
+    """
+    pool = list(cards)
+    questions = []
+    asked: set[tuple[str, str]] = set()
+    for c in sorted(pool, key=lambda c: c.uid):
+        q = make_mcq(c, seed=f"{seed}", pool=pool)
+        if q is not None and (q.prompt, q.answer) not in asked:  # a table cell's flip and mcq are one question
+            asked.add((q.prompt, q.answer))
+            questions.append(q)
+    rng = random.Random(f"paper|{seed}")
+    rng.shuffle(questions)
+    if n is not None:
+        questions = questions[: max(0, n)]
+    if version:
+        vr = random.Random(f"paper|{seed}|{version}")
+        reordered = []
+        for q in questions:
+            opts = list(q.options)
+            if q.card.type != "truefalse":
+                vr.shuffle(opts)
+            reordered.append(Question(q.card, q.prompt, tuple(opts), opts.index(q.answer)))
+        vr.shuffle(reordered)
+        questions = reordered
+    return Paper(title=title, version=version, questions=tuple(questions))

@@ -1,0 +1,756 @@
+"""Load and validate deck files.
+
+Speed: the common case is a clean deck, so the fast path is PyYAML's C loader
+(``CSafeLoader``) plus one pass over plain Python objects. Line and column numbers are only
+worked out when there is something to report: the file is then composed again into nodes
+(which carry marks) and each problem's path (``cards[3].prompt``) is looked up there.
+
+A parsed clean deck is cached in the user cache dir under the hash of the file's bytes, so
+the next load of an unchanged deck is a JSON read.
+
+Safety: only safe YAML. A ``!!python/...`` tag is an error, never executed. Aliases are never
+expanded: the checks only descend where the deck format expects lists and mappings, and a
+list or mapping used twice through an alias is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import yaml
+
+from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source
+from nqpf_tutor.errors import NqpfError
+
+#: Bump when the meaning of a cached deck changes (new keys, new generated cards).
+LOADER_VERSION = "1"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+TOP_KEYS = ("deck", "sources", "tables", "cards")
+DECK_KEYS = ("id", "title", "description")
+SOURCE_KEYS = ("id", "title", "publisher", "author", "date", "url")
+COMMON_CARD_KEYS = ("id", "type", "explanation", "tags", "sources", "formerly")
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "flip": ("prompt", "answer", "distractors"),
+    "mcq": ("prompt", "answer", "distractors"),
+    "truefalse": ("prompt", "answer"),
+    "typed": ("prompt", "answer", "accept"),
+    "cloze": ("text",),
+    "order": ("prompt", "items"),
+}
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "flip": ("prompt", "answer"),
+    "mcq": ("prompt", "answer", "distractors"),
+    "truefalse": ("prompt", "answer"),
+    "typed": ("prompt", "answer"),
+    "cloze": ("text",),
+    "order": ("prompt", "items"),
+}
+ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_CARD_KEYS + sum(TYPE_KEYS.values(), ())))
+TABLE_KEYS = ("id", "row_label", "columns", "rows", "tags", "sources", "explanation")
+COLUMN_KEYS = ("id", "label")
+MIN_DISTRACTORS, MAX_DISTRACTORS = 2, 3
+MAX_FILE_BYTES = 20 * 1024 * 1024
+DECK_SUFFIXES = (".yaml", ".yml")
+
+Path_ = tuple  # a path inside the document: ("cards", 3, "prompt")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class DeckError(NqpfError):
+    """A deck file with problems; ``problems`` lists them all, in file order."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "invalid deck"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problem{'s' * (more != 1)})" if more > 0 else ""))
+
+
+# --------------------------------------------------------------------------------------
+# Checking plain Python objects; problems carry a document path, not yet a position.
+
+
+@dataclass
+class _Raw:
+    """A problem before its position is known."""
+
+    where: Path_
+    message: str
+    key: bool = False  # point at the key rather than the value
+
+
+def _did_you_mean(word: Any, choices: Iterable[str]) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, (date, datetime)):
+        return "a date"
+    return type(v).__name__
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[_Raw] = []
+        self._seen: set[int] = set()
+
+    def add(self, where: Path_, message: str, key: bool = False) -> None:
+        self.problems.append(_Raw(where, message, key))
+
+    def container(self, v: Any, where: Path_) -> bool:
+        """False (with a problem) when this list or mapping was already met through an alias."""
+        if id(v) in self._seen:
+            self.add(where, "a list or mapping reused through a YAML alias; write it out instead")
+            return False
+        self._seen.add(id(v))
+        return True
+
+    def mapping(self, v: Any, where: Path_, what: str, allowed: Sequence[str]) -> dict | None:
+        if not isinstance(v, dict):
+            self.add(where, f"{what} must be a mapping of keys, not {_kind(v)}")
+            return None
+        if not self.container(v, where):
+            return None
+        for k in v:
+            if k not in allowed:
+                hint = _did_you_mean(k, allowed)
+                self.add(where + (k,), f"unknown key '{k}' in {what}{hint}", key=True)
+        return v
+
+    def text(self, v: Any, where: Path_, what: str, *, required: bool = True, scalar_ok: bool = False) -> str | None:
+        if v is None:
+            if required:
+                self.add(where, f"{what} is required")
+            return None
+        if isinstance(v, str):
+            if not v.strip():
+                self.add(where, f"{what} must not be empty")
+                return None
+            return v
+        if scalar_ok and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return str(v)
+        if scalar_ok and isinstance(v, (date, datetime)):
+            return v.isoformat()
+        if isinstance(v, bool):
+            self.add(where, f"{what} must be text, not true/false (quote it: \"{'yes' if v else 'no'}\")")
+        else:
+            self.add(where, f"{what} must be text, not {_kind(v)}")
+        return None
+
+    def slug(self, v: Any, where: Path_, what: str) -> str | None:
+        s = self.text(v, where, what, scalar_ok=True)
+        if s is not None and not ID_RE.match(s):
+            self.add(where, f"{what} '{s}' must be a slug: lowercase letters, digits, '-', '_' or '.'")
+            return None
+        return s
+
+    def text_list(self, v: Any, where: Path_, what: str, *, scalar_ok: bool = True) -> list[str] | None:
+        if v is None:
+            return []
+        if not isinstance(v, list):
+            self.add(where, f"{what} must be a list, not {_kind(v)}")
+            return None
+        # Lists of text may be reused through aliases: their items are never descended into.
+        out: list[str] = []
+        ok = True
+        for i, item in enumerate(v):
+            s = self.text(item, where + (i,), f"{what} item", scalar_ok=scalar_ok)
+            if s is None:
+                ok = False
+            else:
+                out.append(s)
+        return out if ok else None
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+def _seen_key(d: dict, key: str) -> Any:
+    return d.get(key) if isinstance(d, dict) else None
+
+
+def _check_sources_ref(ck: _Checker, v: Any, where: Path_, known: dict[str, Source]) -> tuple[str, ...]:
+    refs = ck.text_list(v, where, "sources", scalar_ok=False) or []
+    for i, r in enumerate(refs):
+        if r not in known:
+            hint = _did_you_mean(r, known)
+            ck.add(where + (i,), f"unknown source '{r}'{hint}")
+    return tuple(refs)
+
+
+def _check_distractors(ck: _Checker, raw: dict, where: Path_, answer: str | None, required: bool) -> tuple[str, ...]:
+    v = raw.get("distractors")
+    if v is None:
+        if required:
+            ck.add(where, f"multiple choice needs {MIN_DISTRACTORS} or {MAX_DISTRACTORS} distractors (wrong options)")
+        return ()
+    ds = ck.text_list(v, where + ("distractors",), "distractors")
+    if ds is None:
+        return ()
+    if len(ds) < MIN_DISTRACTORS:
+        ck.add(where + ("distractors",), f"multiple choice needs at least {MIN_DISTRACTORS} distractors, found {len(ds)}")
+    elif len(ds) > MAX_DISTRACTORS:
+        ck.add(where + ("distractors",), f"at most {MAX_DISTRACTORS} distractors (4 options), found {len(ds)}")
+    seen: set[str] = set()
+    for i, d in enumerate(ds):
+        n = _norm(d)
+        if answer is not None and n == _norm(answer):
+            ck.add(where + ("distractors", i), f"distractor '{d}' is the same as the answer")
+        elif n in seen:
+            ck.add(where + ("distractors", i), f"distractor '{d}' appears twice")
+        seen.add(n)
+    return tuple(ds)
+
+
+def _check_card(ck: _Checker, raw: Any, i: int, deck_id: str, sources: dict[str, Source]) -> Card | None:
+    where: Path_ = ("cards", i)
+    d = ck.mapping(raw, where, "a card", ALL_CARD_KEYS)
+    if d is None:
+        return None
+    before = len(ck.problems)
+    cid = ck.slug(d.get("id"), where + ("id",), "card id") if "id" in d else None
+    if "id" not in d:
+        ck.add(where, "card id is required")
+    ctype = d.get("type")
+    if ctype is None:
+        ck.add(where, "card type is required (" + ", ".join(CARD_TYPES) + ")")
+        return None
+    if ctype not in CARD_TYPES:
+        ck.add(where + ("type",), f"unknown card type '{ctype}'{_did_you_mean(ctype, CARD_TYPES)}; "
+               f"use one of: {', '.join(CARD_TYPES)}")
+        return None
+    allowed = COMMON_CARD_KEYS + TYPE_KEYS[ctype]
+    for k in d:
+        if k not in allowed and k in ALL_CARD_KEYS:
+            ck.add(where + (k,), f"key '{k}' does not belong on a {ctype} card", key=True)
+    for k in REQUIRED_KEYS[ctype]:
+        if k not in d:
+            ck.add(where, f"a {ctype} card needs '{k}'")
+    explanation = ck.text(d.get("explanation"), where + ("explanation",), "explanation", required=False) or ""
+    tags = ck.text_list(d.get("tags"), where + ("tags",), "tags") or []
+    refs = _check_sources_ref(ck, d.get("sources"), where + ("sources",), sources)
+    formerly = ck.text_list(d.get("formerly"), where + ("formerly",), "formerly", scalar_ok=False) or []
+    prompt = answer = None
+    distractors: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    if ctype == "cloze":
+        prompt = ck.text(d.get("text"), where + ("text",), "text", required=False)
+        if prompt is not None:
+            found = CLOZE_RE.findall(prompt)
+            if not found:
+                ck.add(where + ("text",), "cloze text needs at least one {{deletion}}")
+            elif any(not f.strip() for f in found):
+                ck.add(where + ("text",), "a cloze deletion {{...}} is empty")
+            answer = "; ".join(f.strip() for f in found)
+    else:
+        if "prompt" in d:
+            prompt = ck.text(d.get("prompt"), where + ("prompt",), "prompt", scalar_ok=True)
+    if ctype == "truefalse":
+        a = d.get("answer")
+        if "answer" in d:
+            if isinstance(a, bool):
+                answer = "True" if a else "False"
+            else:
+                ck.add(where + ("answer",), f"a truefalse answer must be true or false, not {_kind(a)}")
+    elif ctype in ("flip", "mcq", "typed"):
+        if "answer" in d:
+            answer = ck.text(d.get("answer"), where + ("answer",), "answer", scalar_ok=True)
+        if ctype in ("flip", "mcq"):
+            distractors = _check_distractors(ck, d, where, answer, required=ctype == "mcq")
+        else:
+            acc = ck.text_list(d.get("accept"), where + ("accept",), "accept")
+            accept = tuple(acc or ())
+    elif ctype == "order":
+        its = ck.text_list(d.get("items"), where + ("items",), "items") if "items" in d else None
+        if its is not None:
+            if len(its) < 2:
+                ck.add(where + ("items",), f"an order card needs at least 2 items, found {len(its)}")
+            elif len({_norm(x) for x in its}) != len(its):
+                ck.add(where + ("items",), "order items must all differ")
+            items = tuple(its)
+            answer = " → ".join(its)
+    if len(ck.problems) != before or cid is None or prompt is None or answer is None:
+        return None
+    return Card(
+        deck_id=deck_id, id=cid, type=ctype, prompt=prompt, answer=answer, explanation=explanation,
+        distractors=distractors, accept=accept, items=items, tags=tuple(tags), sources=refs,
+        formerly=tuple(formerly),
+    )
+
+
+def _pick(values: list[str], n: int, seed: str) -> list[str]:
+    """A stable choice of ``n`` of ``values`` (same deck text, same choice)."""
+    if len(values) <= n:
+        return values
+    rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
+    return rng.sample(values, n)
+
+
+def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str, Source]) -> list[Card]:
+    where: Path_ = ("tables", t)
+    d = ck.mapping(raw, where, "a table", TABLE_KEYS)
+    if d is None:
+        return []
+    before = len(ck.problems)
+    tid = ck.slug(d.get("id"), where + ("id",), "table id")
+    row_label = ck.text(d.get("row_label"), where + ("row_label",), "row_label", required=False) or "row"
+    explanation = ck.text(d.get("explanation"), where + ("explanation",), "explanation", required=False) or ""
+    tags = tuple(ck.text_list(d.get("tags"), where + ("tags",), "tags") or [])
+    refs = _check_sources_ref(ck, d.get("sources"), where + ("sources",), sources)
+    cols_raw = d.get("columns")
+    columns: list[tuple[str, str]] = []
+    if not isinstance(cols_raw, list) or not cols_raw:
+        ck.add(where + (("columns",) if "columns" in d else ()), "a table needs a list of columns ({id, label})")
+    elif ck.container(cols_raw, where + ("columns",)):
+        for j, c in enumerate(cols_raw):
+            cd = ck.mapping(c, where + ("columns", j), "a column", COLUMN_KEYS)
+            if cd is None:
+                continue
+            cid = ck.slug(cd.get("id"), where + ("columns", j, "id"), "column id")
+            label = ck.text(cd.get("label"), where + ("columns", j, "label"), "column label", required=False)
+            if cid in ("id", "name"):
+                ck.add(where + ("columns", j, "id"), f"column id '{cid}' is taken (rows use it for themselves)")
+            elif cid is not None:
+                if any(cid == x for x, _ in columns):
+                    ck.add(where + ("columns", j, "id"), f"duplicate column id '{cid}'")
+                columns.append((cid, label or cid))
+    col_ids = [c for c, _ in columns]
+    rows_raw = d.get("rows")
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    if not isinstance(rows_raw, list) or len(rows_raw) < 2:
+        ck.add(where + (("rows",) if "rows" in d else ()), "a table needs a list of at least 2 rows")
+    elif ck.container(rows_raw, where + ("rows",)):
+        for r, row in enumerate(rows_raw):
+            rw = where + ("rows", r)
+            rd = ck.mapping(row, rw, "a row", ("id", "name", *col_ids))
+            if rd is None:
+                continue
+            rid = ck.slug(rd.get("id"), rw + ("id",), "row id")
+            name = ck.text(rd.get("name"), rw + ("name",), "row name", scalar_ok=True)
+            cells: dict[str, str] = {}
+            for cid in col_ids:
+                if rd.get(cid) is not None:
+                    v = ck.text(rd.get(cid), rw + (cid,), f"cell '{cid}'", scalar_ok=True)
+                    if v is not None:
+                        cells[cid] = v
+            if rid is not None:
+                if any(rid == x for x, _, _ in rows):
+                    ck.add(rw + ("id",), f"duplicate row id '{rid}'")
+                rows.append((rid, name or rid, cells))
+    if len(ck.problems) != before or tid is None:
+        return []
+    cards: list[Card] = []
+    names = [n for _, n, _ in rows]
+    for rid, name, cells in rows:
+        for cid, label in columns:
+            value = cells.get(cid)
+            if value is None:
+                continue
+            base = f"{tid}.{rid}.{cid}"
+            expl = f"{name}: {label} — {value}." + (f" {explanation}" if explanation else "")
+            common = dict(deck_id=deck_id, explanation=expl, tags=tags, sources=refs, table=tid)
+            others = []
+            for orid, _, ocells in rows:
+                ov = ocells.get(cid)
+                if orid != rid and ov is not None and _norm(ov) != _norm(value) and _norm(ov) not in {_norm(o) for o in others}:
+                    others.append(ov)
+            prompt = f"{name}: {label}?"
+            distractors = tuple(_pick(others, MAX_DISTRACTORS, base))
+            cards.append(Card(id=base, type="flip", prompt=prompt, answer=value, distractors=distractors, **common))
+            if len(distractors) >= MIN_DISTRACTORS:
+                cards.append(Card(id=base + ".mcq", type="mcq", prompt=prompt, answer=value, distractors=distractors, **common))
+            same = [n for (orid, n, oc) in rows if orid != rid and oc.get(cid) is not None and _norm(oc[cid]) == _norm(value)]
+            other_names = [n for n in names if n != name]
+            if not same and len(other_names) >= MIN_DISTRACTORS:
+                cards.append(Card(
+                    id=base + ".which", type="mcq", prompt=f"Which {row_label} had {label}: {value}?", answer=name,
+                    distractors=tuple(_pick(other_names, MAX_DISTRACTORS, base + ".which")), **common,
+                ))
+    return cards
+
+
+def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) -> tuple[Deck | None, list[_Raw]]:
+    """Check a parsed document; return the deck (None when it has problems) and the problems."""
+    ck = _Checker()
+    if doc is None:
+        ck.add((), "the file is empty; a deck needs 'deck' and 'cards'")
+        return None, ck.problems
+    top = ck.mapping(doc, (), "the top level", TOP_KEYS)
+    if top is None:
+        return None, ck.problems
+    deck_id = title = None
+    description = ""
+    if "deck" not in top:
+        ck.add((), "missing 'deck' (id and title)")
+    else:
+        dk = ck.mapping(top["deck"], ("deck",), "deck", DECK_KEYS)
+        if dk is not None:
+            if "id" not in dk:
+                ck.add(("deck",), "deck id is required")
+            else:
+                deck_id = ck.slug(dk.get("id"), ("deck", "id"), "deck id")
+            title = ck.text(dk.get("title"), ("deck", "title"), "deck title")
+            description = ck.text(dk.get("description"), ("deck", "description"), "description", required=False) or ""
+    sources: dict[str, Source] = {}
+    src_raw = top.get("sources")
+    if src_raw is not None:
+        if not isinstance(src_raw, list):
+            ck.add(("sources",), f"sources must be a list, not {_kind(src_raw)}")
+        elif ck.container(src_raw, ("sources",)):
+            for i, s in enumerate(src_raw):
+                sd = ck.mapping(s, ("sources", i), "a source", SOURCE_KEYS)
+                if sd is None:
+                    continue
+                sid = ck.slug(sd.get("id"), ("sources", i, "id"), "source id")
+                stitle = ck.text(sd.get("title"), ("sources", i, "title"), "source title")
+                vals = {k: ck.text(sd.get(k), ("sources", i, k), k, required=False, scalar_ok=True)
+                        for k in ("publisher", "author", "date", "url")}
+                if sid is not None:
+                    if sid in sources:
+                        ck.add(("sources", i, "id"), f"duplicate source id '{sid}'")
+                    elif stitle is not None:
+                        sources[sid] = Source(id=sid, title=stitle, **vals)
+    cards: list[Card] = []
+    tables_raw = top.get("tables")
+    if tables_raw is not None:
+        if not isinstance(tables_raw, list):
+            ck.add(("tables",), f"tables must be a list, not {_kind(tables_raw)}")
+        elif ck.container(tables_raw, ("tables",)):
+            for t, traw in enumerate(tables_raw):
+                cards.extend(_check_table(ck, traw, t, deck_id or "", sources))
+    cards_raw = top.get("cards")
+    if cards_raw is None and tables_raw is None:
+        ck.add(() if "cards" not in top else ("cards",), "a deck needs 'cards' (a list) or 'tables'")
+    elif cards_raw is not None:
+        if not isinstance(cards_raw, list):
+            ck.add(("cards",), f"cards must be a list, not {_kind(cards_raw)}")
+        elif ck.container(cards_raw, ("cards",)):
+            for i, craw in enumerate(cards_raw):
+                card = _check_card(ck, craw, i, deck_id or "", sources)
+                if card is not None:
+                    cards.append(card)
+    # Ids: unique in the deck, generated ones included; `formerly` must not name a live card.
+    where_of: dict[str, Path_] = {}
+    if isinstance(cards_raw, list):
+        for i, craw in enumerate(cards_raw):
+            if isinstance(craw, dict) and isinstance(craw.get("id"), str):
+                cid = craw["id"]
+                if cid in where_of:
+                    ck.add(("cards", i, "id"), f"duplicate card id '{cid}' (first used at {_fmt_where(where_of[cid])})")
+                else:
+                    where_of[cid] = ("cards", i, "id")
+    gen_ids = [c.id for c in cards if c.table]
+    for gid in gen_ids:
+        if gid in where_of:
+            ck.add(where_of[gid], f"card id '{gid}' is also generated by table '{gid.split('.')[0]}'")
+    live = {c.id for c in cards}
+    for c in cards:
+        for old in c.formerly:
+            if old in live:
+                ck.add(where_of.get(c.id, ("cards",)), f"formerly '{old}' names a card that still exists")
+    if ck.problems or deck_id is None or title is None:
+        return None, ck.problems
+    return Deck(id=deck_id, title=title, description=description, path=path, bundled=bundled,
+                sources=sources, cards=tuple(cards)), ck.problems
+
+
+def _fmt_where(where: Path_) -> str:
+    out = ""
+    for p in where:
+        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
+    return out or "top level"
+
+
+# --------------------------------------------------------------------------------------
+# Positions: only on the error path.
+
+
+def _mark_of(node: yaml.Node, where: Path_, key: bool) -> tuple[int, int]:
+    """Line and column (1-based) of the node at ``where``, or of the nearest ancestor found."""
+    best = node.start_mark
+    cur = node
+    for i, step in enumerate(where):
+        nxt = None
+        is_last = i == len(where) - 1
+        if isinstance(cur, yaml.MappingNode):
+            for k, v in cur.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(step):
+                    nxt = k if (is_last and key) else v
+                    break
+        elif isinstance(cur, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(cur.value):
+            nxt = cur.value[step]
+        if nxt is None:
+            break
+        cur = nxt
+        best = cur.start_mark
+    return best.line + 1, best.column + 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
+def _yaml_problem(path: str, e: yaml.YAMLError) -> Problem:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    if isinstance(e, yaml.constructor.ConstructorError) and "tag" in str(problem):
+        m = re.search(r"tag '([^']*)'", str(problem))
+        tag = (m.group(1) if m else "this tag").replace("tag:yaml.org,2002:", "!!")
+        return Problem(path, line, col, f"unsafe or unknown YAML tag {tag} is not allowed in decks")
+    context = getattr(e, "context", None)
+    cmark = getattr(e, "context_mark", None)
+    if context and cmark is not None and mark is not None and cmark.line != mark.line:
+        context += f" that starts at line {cmark.line + 1}"
+    msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return Problem(path, line, col, msg)
+
+
+def _decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        return None, Problem(path, line, col, f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise DeckError([Problem(str(path), 1, 1, "is a folder, not a deck file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DeckError([Problem(str(path), 1, 1, f"file too large for a deck ({size} bytes)")])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DeckError([Problem(str(path), 1, 1, "no such file")]) from None
+    except OSError as e:
+        raise DeckError([Problem(str(path), 1, 1, f"cannot read: {e.strerror or e}")]) from None
+
+
+def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
+    """Parse and check a deck's bytes; raise ``DeckError`` with every problem found."""
+    text, bad = _decode(path, data)
+    if bad is not None:
+        raise DeckError([bad])
+    assert text is not None
+    if not text.strip():
+        raise DeckError([Problem(path, 1, 1, "the file is empty; a deck needs 'deck' and 'cards'")])
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise DeckError([_yaml_problem(path, e)]) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as e:
+        raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {type(e).__name__}")]) from None
+    try:
+        deck, raws = check_document(doc, bundled=bundled, path=path)
+    except RecursionError:
+        raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+    if deck is not None and not raws:
+        return deck
+    node = _compose(text)
+    problems = []
+    for r in raws:
+        line, col = _mark_of(node, r.where, r.key) if node is not None else (1, 1)
+        problems.append(Problem(path, line, col, r.message))
+    problems.sort(key=lambda p: (p.line, p.col))
+    raise DeckError(problems)
+
+
+def _cache_file(cache_dir: Path, data: bytes) -> Path:
+    h = hashlib.sha256(data)
+    h.update(f"\0nqpf-loader-{LOADER_VERSION}".encode())
+    return cache_dir / f"deck-v{LOADER_VERSION}-{h.hexdigest()[:32]}.json"
+
+
+def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None, bundled: bool = False) -> Deck:
+    """Load one deck file; raise ``DeckError`` listing every problem.
+
+    With ``cache_dir``, a clean deck is cached under the hash of its bytes, so the next load
+    of the same bytes skips YAML entirely.
+    """
+    p = Path(path)
+    data = _read(p)
+    cache = _cache_file(Path(cache_dir), data) if cache_dir is not None else None
+    if cache is not None:
+        try:
+            d = json.loads(cache.read_text("utf-8"))
+            deck = Deck.from_dict(d)
+            return Deck(deck.id, deck.title, deck.description, str(p), bundled, deck.sources, deck.cards)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    deck = parse_deck_bytes(data, str(p), bundled=bundled)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(deck.to_dict(), ensure_ascii=False), "utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a cache we cannot write is only slower
+    return deck
+
+
+def deck_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given; folders as the deck files inside them."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(deck_files(p))
+        else:
+            out.append(p)
+    return out
+
+
+def validate_paths(paths: Iterable[str | os.PathLike]) -> list[Problem]:
+    """Every problem in these files (folders: their deck files), deck ids checked across files."""
+    problems: list[Problem] = []
+    ids: dict[str, str] = {}
+    for p in expand_paths(paths):
+        try:
+            deck = parse_deck_bytes(_read(p), str(p))
+        except DeckError as e:
+            problems.extend(e.problems)
+            continue
+        if deck.id in ids:
+            text = p.read_text("utf-8", errors="replace")
+            node = _compose(text)
+            line, col = _mark_of(node, ("deck", "id"), False) if node is not None else (1, 1)
+            problems.append(Problem(str(p), line, col, f"duplicate deck id '{deck.id}' (also in {ids[deck.id]})"))
+        else:
+            ids[deck.id] = str(p)
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# The catalog: every deck the app can see.
+
+
+@dataclass
+class Catalog:
+    decks: list[Deck] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def deck(self, deck_id: str) -> Deck | None:
+        for d in self.decks:
+            if d.id == deck_id:
+                return d
+        return None
+
+    def all_cards(self) -> list[Card]:
+        return [c for d in self.decks for c in d.cards]
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted({t for d in self.decks for c in d.cards for t in c.tags})
+
+
+def load_catalog(loc: Any, *, use_cache: bool = True) -> Catalog:
+    """The bundled decks, the user decks folder and every ``--decks-dir``.
+
+    A broken deck is skipped with a one-line warning; the others still load.
+    """
+    from nqpf_tutor.locations import bundled_decks_dir
+
+    cat = Catalog()
+    cache_dir = getattr(loc, "deck_cache_dir", None) if use_cache else None
+    folders: list[tuple[Path, bool]] = [(bundled_decks_dir(), True)]
+    folders += [(Path(f), False) for f in loc.deck_dirs()[1:]] if hasattr(loc, "deck_dirs") else []
+    seen_dirs: set[Path] = set()
+    for folder, bundled in folders:
+        try:
+            key = folder.resolve()
+        except OSError:
+            key = folder
+        if key in seen_dirs:
+            continue
+        seen_dirs.add(key)
+        if not folder.is_dir():
+            if not bundled and folder != getattr(loc, "user_decks_dir", None):
+                cat.warnings.append(f"{folder}: decks folder not found")
+            continue
+        for p in deck_files(folder):
+            try:
+                deck = load_deck_file(p, cache_dir=cache_dir, bundled=bundled)
+            except DeckError as e:
+                cat.warnings.append(f"skipped {p.name}: {e}")
+                continue
+            if cat.deck(deck.id) is not None:
+                cat.warnings.append(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}")
+                continue
+            cat.decks.append(deck)
+    return cat
+
+
+class SelectionError(NqpfError):
+    pass
+
+
+def select_cards(catalog: Catalog, deck_ids: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Card]:
+    """Cards of the chosen decks (all when none) having any of the chosen tags (all when none)."""
+    for d in deck_ids:
+        if catalog.deck(d) is None:
+            known = [x.id for x in catalog.decks]
+            raise SelectionError(f"unknown deck '{d}'{_did_you_mean(d, known)}; decks: {', '.join(known) or 'none'}")
+    known_tags = set(catalog.tags)
+    for t in tags:
+        if t not in known_tags:
+            raise SelectionError(f"unknown tag '{t}'{_did_you_mean(t, known_tags)}")
+    decks = [catalog.deck(d) for d in dict.fromkeys(deck_ids)] if deck_ids else catalog.decks
+    cards = [c for d in decks if d is not None for c in d.cards]
+    if tags:
+        want = set(tags)
+        cards = [c for c in cards if want.intersection(c.tags)]
+    return cards
