@@ -72,6 +72,23 @@ def test_bundled_decks_validate_clean() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
+def test_bundled_decks_match_the_json_schema() -> None:
+    """Editors check decks against the schema: the raw YAML must pass it, not only the loader."""
+    jsonschema = pytest.importorskip("jsonschema")
+    yaml = pytest.importorskip("yaml")
+    import json
+
+    import nqpf_tutor
+
+    schema_path = Path(nqpf_tutor.__file__).parent / "deck.schema.json"
+    if not schema_path.is_file():
+        pytest.skip("no deck.schema.json in the package")
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    for path in _deck_paths():
+        errors = [list(e.absolute_path) for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        assert not errors, f"{path.name}: {errors}"
+
+
 def test_enough_decks_and_cards(decks: dict[str, Deck], all_cards: list[Card]) -> None:
     assert len(decks) >= 5
     assert len(all_cards) >= 150
