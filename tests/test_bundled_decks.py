@@ -83,7 +83,8 @@ def test_bundled_decks_match_the_json_schema() -> None:
     schema_path = Path(nqpf_tutor.__file__).parent / "deck.schema.json"
     if not schema_path.is_file():
         pytest.skip("no deck.schema.json in the package")
-    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
     for path in _deck_paths():
         errors = [list(e.absolute_path) for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
         assert not errors, f"{path.name}: {errors}"
