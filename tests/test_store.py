@@ -207,7 +207,26 @@ INSERT INTO review_log VALUES
     (2, 2, 'eras', 'steam', '2025-01-10T08:00:00.000000Z', 1, 'quiz', 'new', NULL, NULL, '{"reps":1}', NULL);
 """
 
-FIXTURES = {0: "", 1: V1_SQL}  # schema version -> SQL that builds a database at that version
+V2_SQL = V1_SQL.replace("INSERT INTO meta VALUES ('schema_version', '1');", "") + """
+CREATE TABLE drills (
+    id TEXT PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id), started TEXT NOT NULL,
+    finished TEXT, seed INTEGER, config TEXT NOT NULL);
+CREATE INDEX drills_started ON drills (profile_id, started);
+CREATE TABLE drill_answers (
+    drill_id TEXT NOT NULL REFERENCES drills(id), seq INTEGER NOT NULL, time TEXT NOT NULL,
+    student TEXT NOT NULL, question_id TEXT NOT NULL, prompt TEXT NOT NULL, chosen TEXT NOT NULL,
+    right_answer TEXT NOT NULL, correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    timed_out INTEGER NOT NULL DEFAULT 0 CHECK (timed_out IN (0, 1)), seconds REAL NOT NULL,
+    points REAL NOT NULL, PRIMARY KEY (drill_id, seq)) WITHOUT ROWID;
+INSERT INTO meta VALUES ('schema_version', '2');
+INSERT INTO drills VALUES
+    ('20250301-090000-abcd', 1, '2025-03-01T09:00:00.000000Z', NULL, 42, '{"n": 5, "students": ["Ana", "Bo"]}');
+INSERT INTO drill_answers VALUES
+    ('20250301-090000-abcd', 1, '2025-03-01T09:00:05.000000Z', 'Ana', 'eras/steam', 'Power?', 'Coal', 'Coal',
+     1, 0, 4.5, 1.0);
+"""
+
+FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL}  # schema version -> SQL that builds a database at that version
 
 
 def test_a_fixture_for_every_schema_version():
@@ -237,6 +256,14 @@ def test_migrates_from_every_earlier_version(tmp_path, version):
             assert s.due == datetime(2025, 2, 1, 8, tzinfo=UTC)
             assert store.review_stats() == (1, 0)
             assert store.log_entry(1).state_before.reps == 2
+        if version >= 2:
+            (row,) = store.drills()
+            assert (row.id, row.seed, row.finished, row.answers) == ("20250301-090000-abcd", 42, None, 1)
+            assert row.config == {"n": 5, "students": ["Ana", "Bo"]}
+            (a,) = store.drill_answers(row.id)
+            assert (a["student"], a["chosen"], a["correct"], a["seconds"], a["points"]) == ("Ana", "Coal", True, 4.5, 1.0)
+        else:
+            assert store.drills() == []  # the drill tables are there, empty
     with Store.open(path, profile="ana") as ana:
         if version >= 1:
             assert ana.get("eras", "steam").edited and ana.get("eras", "steam").suspended
@@ -250,6 +277,15 @@ def test_frozen_v1_matches_migration_1(tmp_path):
     for statement in MIGRATIONS[0]:
         migrated.execute(statement)
 
+    assert _schema(frozen) == _schema(migrated)
+
+
+def test_frozen_v2_matches_migrations_1_and_2(tmp_path):
+    frozen = sqlite3.connect(tmp_path / "a.sqlite3")
+    frozen.executescript(V2_SQL)
+    migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
+    for statement in MIGRATIONS[0] + MIGRATIONS[1]:
+        migrated.execute(statement)
     assert _schema(frozen) == _schema(migrated)
 
 

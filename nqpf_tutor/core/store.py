@@ -30,7 +30,7 @@ from typing import Any, Callable, Container, Iterable, Iterator, Sequence, TypeV
 from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
@@ -103,6 +103,33 @@ MIGRATIONS: list[tuple[str, ...]] = [
            SELECT * FROM review_log AS r
            WHERE r.mode != 'undo' AND NOT EXISTS (SELECT 1 FROM review_log AS u WHERE u.undoes = r.id)""",
     ),
+    # 2: classroom drills and every answer given in them (drills never touch card_state/review_log).
+    (
+        """CREATE TABLE drills (
+            id TEXT PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            started TEXT NOT NULL,
+            finished TEXT,
+            seed INTEGER,
+            config TEXT NOT NULL
+        )""",
+        "CREATE INDEX drills_started ON drills (profile_id, started)",
+        """CREATE TABLE drill_answers (
+            drill_id TEXT NOT NULL REFERENCES drills(id),
+            seq INTEGER NOT NULL,
+            time TEXT NOT NULL,
+            student TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            chosen TEXT NOT NULL,
+            right_answer TEXT NOT NULL,
+            correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+            timed_out INTEGER NOT NULL DEFAULT 0 CHECK (timed_out IN (0, 1)),
+            seconds REAL NOT NULL,
+            points REAL NOT NULL,
+            PRIMARY KEY (drill_id, seq)
+        ) WITHOUT ROWID""",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -147,6 +174,25 @@ def state_from_json(text: str | None, deck_id: str, card_id: str) -> CardState |
     d.update(json.loads(text))
     d["deck_id"], d["card_id"] = deck_id, card_id
     return CardState.from_dict(d)
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    """One drill as stored: ``config`` is the JSON object the drill was started with."""
+
+    id: str
+    started: datetime
+    finished: datetime | None
+    seed: int | None
+    config: dict[str, Any]
+    answers: int  # answers saved so far
+
+
+#: Columns of ``drill_answers`` in the order ``drill_answers()`` gives them (as dict keys).
+DRILL_ANSWER_COLUMNS = (
+    "drill_id", "seq", "time", "student", "question_id", "prompt", "chosen", "right_answer",
+    "correct", "timed_out", "seconds", "points",
+)
 
 
 @dataclass(frozen=True)
@@ -710,3 +756,93 @@ class Store:
         """Progress kept for cards that are in no loaded deck (``deck_id/card_id`` not in the uids)."""
         known = set(catalog_uids)
         return [s for s in self.states() if s.uid not in known]
+
+    # --- drills (classroom results; never touch card_state or review_log) ---------------------
+
+    def start_drill(self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None) -> None:
+        """Record a new drill of this profile (its own transaction, or the caller's)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO drills (id, profile_id, started, finished, seed, config) VALUES (?, ?, ?, NULL, ?, ?)",
+                (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True)),
+            )
+
+    def log_drill_answer(
+        self,
+        drill_id: str,
+        seq: int,
+        time: datetime,
+        student: str,
+        question_id: str,
+        prompt: str,
+        chosen: str,
+        right_answer: str,
+        correct: bool,
+        seconds: float,
+        points: float,
+        timed_out: bool = False,
+        finished: datetime | None = None,
+    ) -> None:
+        """Save one drill answer, committed before this returns; ``finished``: it was the drill's
+        last question, and the drill is marked finished in the same transaction."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO drill_answers (drill_id, seq, time, student, question_id, prompt, chosen, "
+                "right_answer, correct, timed_out, seconds, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (drill_id, int(seq), ts(time), student, question_id, prompt, chosen, right_answer,
+                 int(bool(correct)), int(bool(timed_out)), float(seconds), float(points)),
+            )
+            if finished is not None:
+                self.finish_drill(drill_id, finished)
+
+    def finish_drill(self, drill_id: str, finished: datetime) -> None:
+        """Mark a drill as run to its end (a drill never finished was cut short)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE drills SET finished = ? WHERE id = ? AND profile_id = ? AND finished IS NULL",
+                (ts(finished), drill_id, self.profile_id),
+            )
+
+    _DRILL_SELECT = (
+        "SELECT d.id, d.started, d.finished, d.seed, d.config, "
+        "(SELECT count(*) FROM drill_answers AS a WHERE a.drill_id = d.id) FROM drills AS d "
+    )
+
+    @staticmethod
+    def _drill_row(r: Sequence[Any]) -> DrillRow:
+        try:
+            config = json.loads(r[4])
+        except ValueError:
+            config = {}
+        return DrillRow(r[0], parse_ts(r[1]), parse_ts(r[2]), r[3], config if isinstance(config, dict) else {}, r[5])
+
+    @_guarded
+    def drills(self) -> list[DrillRow]:
+        """This profile's drills, oldest first."""
+        rows = self.conn.execute(self._DRILL_SELECT + "WHERE d.profile_id = ? ORDER BY d.started, d.id",
+                                 (self.profile_id,)).fetchall()
+        return [self._drill_row(r) for r in rows]
+
+    @_guarded
+    def drill(self, drill_id: str) -> DrillRow | None:
+        """One drill of this profile, or None."""
+        row = self.conn.execute(self._DRILL_SELECT + "WHERE d.profile_id = ? AND d.id = ?",
+                                (self.profile_id, drill_id)).fetchone()
+        return None if row is None else self._drill_row(row)
+
+    @_guarded
+    def drill_answers(self, drill_id: str) -> list[dict[str, Any]]:
+        """The answers saved for a drill, in the order given (``DRILL_ANSWER_COLUMNS`` as keys;
+        ``time`` a datetime, ``correct`` and ``timed_out`` bools)."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c for c in DRILL_ANSWER_COLUMNS)} FROM drill_answers AS a "
+            "JOIN drills AS d ON d.id = a.drill_id WHERE a.drill_id = ? AND d.profile_id = ? ORDER BY a.seq",
+            (drill_id, self.profile_id),
+        ).fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(DRILL_ANSWER_COLUMNS, r))
+            d["time"] = parse_ts(d["time"])
+            d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
+            out.append(d)
+        return out
