@@ -819,7 +819,7 @@ class Store:
     @_guarded
     def drills(self) -> list[DrillRow]:
         """This profile's drills, oldest first."""
-        rows = self.conn.execute(self._DRILL_SELECT + "WHERE d.profile_id = ? ORDER BY d.started, d.id",
+        rows = self.conn.execute(self._DRILL_SELECT + "WHERE d.profile_id = ? ORDER BY d.started, d.rowid",
                                  (self.profile_id,)).fetchall()
         return [self._drill_row(r) for r in rows]
 
