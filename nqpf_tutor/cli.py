@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(p)
     p.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
     p.add_argument("--seed", type=int, default=None, metavar="S")
+    p.add_argument("--schedule", action="store_true", help="let quiz answers move the study schedule")
 
     p = sub.add_parser("drill", help="classroom drill with a timer and scores")
     _add_selection(p)

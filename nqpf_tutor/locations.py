@@ -49,6 +49,9 @@ class Locations:
     config_dir: Path
     cache_dir: Path
     extra_decks_dirs: list[Path] = field(default_factory=list)
+    #: The bundled decks; ``NQPF_TUTOR_BUNDLED_DIR`` swaps them (tests pin their own decks), and an
+    #: empty value leaves them out.
+    bundled_dir: Path | None = field(default_factory=lambda: bundled_decks_dir())
 
     @classmethod
     def resolve(
@@ -80,7 +83,11 @@ class Locations:
         if env_decks:
             extra += [Path(p).expanduser() for p in env_decks.split(os.pathsep) if p]
         extra += [Path(p).expanduser() for p in (decks_dirs or [])]
+        bundled: Path | None = bundled_decks_dir()
+        if "NQPF_TUTOR_BUNDLED_DIR" in env:
+            bundled = Path(env["NQPF_TUTOR_BUNDLED_DIR"]).expanduser() if env["NQPF_TUTOR_BUNDLED_DIR"] else None
         return cls(
+            bundled_dir=bundled,
             data_dir=Path(data).expanduser(),
             config_dir=Path(config).expanduser(),
             cache_dir=Path(cache).expanduser(),
@@ -105,4 +112,4 @@ class Locations:
 
     def deck_dirs(self) -> list[Path]:
         """Folders searched for decks, in order: bundled, user decks folder, extra folders."""
-        return [bundled_decks_dir(), self.user_decks_dir, *self.extra_decks_dirs]
+        return [*([self.bundled_dir] if self.bundled_dir else []), self.user_decks_dir, *self.extra_decks_dirs]

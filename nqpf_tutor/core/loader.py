@@ -702,12 +702,11 @@ def load_catalog(loc: Any, *, use_cache: bool = True) -> Catalog:
 
     A broken deck is skipped with a one-line warning; the others still load.
     """
-    from nqpf_tutor.locations import bundled_decks_dir
-
     cat = Catalog()
     cache_dir = getattr(loc, "deck_cache_dir", None) if use_cache else None
-    folders: list[tuple[Path, bool]] = [(bundled_decks_dir(), True)]
-    folders += [(Path(f), False) for f in loc.deck_dirs()[1:]] if hasattr(loc, "deck_dirs") else []
+    bundled_dir = getattr(loc, "bundled_dir", None)
+    folders: list[tuple[Path, bool]] = [(Path(bundled_dir), True)] if bundled_dir else []
+    folders += [(Path(f), False) for f in [loc.user_decks_dir, *loc.extra_decks_dirs]]
     seen_dirs: set[Path] = set()
     for folder, bundled in folders:
         try:

@@ -114,6 +114,7 @@ class StudySession:
         clock: Callable[[], datetime] = utc_now,
         mode: str = "study",
         learn_ahead: bool = True,
+        review_ahead: bool = False,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
@@ -121,6 +122,8 @@ class StudySession:
         self.clock = clock
         self.mode = mode
         self.learn_ahead = learn_ahead
+        #: When nothing is due: offer the cards due soonest (Anki's "review ahead").
+        self.review_ahead = review_ahead
         self.cards: dict[tuple[str, str], Card] = {}
         for c in cards:
             self.cards.setdefault(c.key, c)
@@ -219,7 +222,11 @@ class StudySession:
             return review or new
         if self.learn_ahead and self.settings.learn_ahead_minutes:
             ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
-            return next(self._learning_due(ahead, now), None)
+            card = next(self._learning_due(ahead, now), None)
+            if card is not None:
+                return card
+        if self.review_ahead:
+            return next(self._cards_of(self.store.iter_due(LEARNING_STATES + REVIEW_STATES, _FOREVER, now, self.cards)), None)
         return None
 
     def _new_turn(self, now: datetime) -> bool:

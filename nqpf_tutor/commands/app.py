@@ -1,0 +1,43 @@
+"""Start the Textual app (plain ``nqpf-tutor``, ``study``, ``quiz``, ``drill``).
+
+Everything that can fail on bad input (the data dir, the settings file, an unknown deck or tag)
+is checked here first, so it is reported as one line before the terminal is taken over.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def launch(args, loc, start: str = "home", **extra) -> int:
+    from nqpf_tutor.core.loader import load_catalog, select_cards
+    from nqpf_tutor.core.session import sync_catalog
+    from nqpf_tutor.core.settings import load_settings
+    from nqpf_tutor.core.store import Store
+
+    settings = load_settings(loc.settings_path)
+    catalog = load_catalog(loc)
+    deck_ids = list(getattr(args, "deck", []) or [])
+    tags = list(getattr(args, "tag", []) or [])
+    if deck_ids or tags:
+        select_cards(catalog, deck_ids, tags)  # unknown deck or tag: one line, before the app starts
+    n = getattr(args, "n", None)
+    if n is not None and n < 1:
+        from nqpf_tutor.errors import NqpfError
+
+        raise NqpfError("-n must be at least 1")
+    with Store.open(loc, profile=args.profile or "default") as store:
+        sync_catalog(store, catalog.all_cards())
+        from nqpf_tutor.ui.app import Choice, TutorApp
+
+        choice = Choice(deck_ids=deck_ids, tags=tags, n=n or 10, seed=getattr(args, "seed", None),
+                        schedule_quiz=bool(getattr(args, "schedule", False)))
+        app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice, **extra)
+        app.run()
+    if store.notice:
+        print(f"nqpf-tutor: {store.notice}", file=sys.stderr)
+    return 0
+
+
+def run(args, loc) -> int:
+    return launch(args, loc, "home")

@@ -1,0 +1,82 @@
+"""A quiz: N multiple-choice questions drawn from the chosen cards, a score, the misses.
+
+Flip and typed cards become multiple choice where the deck allows (their own distractors, or
+the other cells of the same table column). Quiz answers leave the schedule alone unless the
+caller passes a session (``nqpf-tutor quiz --schedule``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from nqpf_tutor.core.model import Card
+from nqpf_tutor.core.questions import Question, make_mcq
+
+
+def build_quiz(cards: Sequence[Card], n: int, seed: int | None = None) -> list[Question]:
+    """Up to ``n`` questions, one per distinct (prompt, answer), in a seeded order."""
+    pool = list(cards)
+    rng = random.Random(seed)
+    order = sorted(pool, key=lambda c: c.uid)
+    rng.shuffle(order)
+    out: list[Question] = []
+    asked: set[tuple[str, str]] = set()
+    for c in order:
+        if len(out) >= n:
+            break
+        q = make_mcq(c, seed=f"quiz|{seed}", pool=pool)
+        if q is None or (q.prompt, q.answer) in asked:
+            continue
+        asked.add((q.prompt, q.answer))
+        out.append(q)
+    return out
+
+
+@dataclass
+class QuizAnswer:
+    question: Question
+    picked: int | None
+    seconds: float
+
+    @property
+    def correct(self) -> bool:
+        return self.question.is_correct(self.picked)
+
+
+@dataclass
+class QuizRun:
+    questions: list[Question]
+    answers: list[QuizAnswer] = field(default_factory=list)
+
+    @property
+    def index(self) -> int:
+        return len(self.answers)
+
+    @property
+    def current(self) -> Question | None:
+        return self.questions[self.index] if self.index < len(self.questions) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self.questions)
+
+    def answer(self, picked: int | None, seconds: float = 0.0) -> QuizAnswer:
+        q = self.current
+        if q is None:
+            raise IndexError("the quiz is over")
+        a = QuizAnswer(q, picked, seconds)
+        self.answers.append(a)
+        return a
+
+    @property
+    def score(self) -> int:
+        return sum(a.correct for a in self.answers)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / len(self.answers)) if self.answers else 0
+
+    def misses(self) -> list[QuizAnswer]:
+        return [a for a in self.answers if not a.correct]

@@ -1,0 +1,234 @@
+"""The Textual app: home, study, quiz, help and the screens of later issues.
+
+The app is handed an open store, the settings and the deck catalog (see ``commands/app.py``),
+so a bad data dir or deck is reported before the terminal is taken over. Screens are imported
+when first shown, so start-up loads only what the first screen needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+from nqpf_tutor.core.loader import Catalog, load_catalog, select_cards
+from nqpf_tutor.core.scheduler import utc_now
+from nqpf_tutor.core.settings import Settings, save_settings
+from nqpf_tutor.core.store import Store
+
+
+@dataclass
+class Choice:
+    """What the learner picked on the home screen (or on the command line)."""
+
+    deck_ids: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    n: int = 10
+    seed: int | None = None
+    schedule_quiz: bool = False
+
+
+class TutorCommands(Provider):
+    """The app's actions in the command palette (ctrl+p)."""
+
+    ACTIONS = [
+        ("Study due cards", "study", "Spaced repetition over the chosen decks"),
+        ("Quiz", "quiz", "Multiple-choice questions, a score and a review of misses"),
+        ("Drill (classroom)", "drill", "Timed questions, students taking turns, scores"),
+        ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
+        ("Browse cards", "browse", "Search every card; suspend or reset"),
+        ("Reload decks", "reload", "Read the deck files again from disk"),
+        ("Home", "home", "Back to the deck list"),
+        ("Help: keys", "help", "Every key of every screen"),
+    ]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app = self.app
+        assert isinstance(app, TutorApp)
+        for name, action, help_text in self.ACTIONS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), lambda a=action: app.do(a), help=help_text)
+
+
+class TutorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "nqpf-tutor"
+    SUB_TITLE = "new quality productive forces"
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (every answer is already saved)", show=False),
+        Binding("f1,question_mark", "help", "Help", id="help", tooltip="Every key of every screen"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        loc,
+        store: Store,
+        settings: Settings,
+        catalog: Catalog,
+        start: str = "home",
+        choice: Choice | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        show_welcome: bool | None = None,
+        drill_options: dict | None = None,
+    ) -> None:
+        super().__init__()
+        self.loc = loc
+        self.store = store
+        self.settings = settings
+        self.catalog = catalog
+        self.start = start
+        self.choice = choice or Choice()
+        self.clock = clock
+        self.drill_options = drill_options or {}
+        self._welcome_marker = loc.config_dir / "welcome-shown"
+        self.show_welcome = (not self._welcome_marker.exists()) if show_welcome is None else show_welcome
+        self.sub_title = f"profile: {store.profile}"
+        try:
+            self.theme = settings.theme
+        except Exception:  # an unknown theme name in the settings file: keep the default
+            pass
+
+    # --- start -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.store.notice:
+            self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12)
+        for w in self.catalog.warnings:
+            self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
+        if self.start != "home":
+            self.do(self.start)
+        if self.show_welcome:
+            from nqpf_tutor.ui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(), callback=lambda _: self._welcome_seen())
+
+    def do(self, action: str) -> None:
+        """Run one of the app's actions by name (home buttons, the palette, the command line)."""
+        getattr(self, f"action_{action}")()
+
+    def _welcome_seen(self) -> None:
+        try:
+            self._welcome_marker.parent.mkdir(parents=True, exist_ok=True)
+            self._welcome_marker.touch()
+        except OSError:
+            pass
+
+    def watch_theme(self, theme: str) -> None:
+        if getattr(self, "settings", None) is None or theme == self.settings.theme:
+            return
+        from dataclasses import replace
+
+        self.settings = replace(self.settings, theme=theme)
+        try:
+            save_settings(self.settings, self.loc.settings_path)
+        except Exception as e:  # noqa: BLE001 - a read-only config dir only loses the theme
+            self.notify(f"could not save the theme: {e}", severity="warning", markup=False)
+
+    # --- what is chosen ----------------------------------------------------------------------
+
+    def selected_cards(self, choice: Choice | None = None):
+        c = choice or self.choice
+        return select_cards(self.catalog, c.deck_ids, c.tags)
+
+    def reload_decks(self) -> tuple[int, list[str]]:
+        """Read the decks again; progress follows edits (content hash) and renames (formerly)."""
+        from nqpf_tutor.core.session import sync_catalog
+
+        self.catalog = load_catalog(self.loc)
+        report = sync_catalog(self.store, self.catalog.all_cards())
+        known = {d.id for d in self.catalog.decks}
+        self.choice.deck_ids = [d for d in self.choice.deck_ids if d in known]
+        tags = set(self.catalog.tags)
+        self.choice.tags = [t for t in self.choice.tags if t in tags]
+        return len(report.edited), self.catalog.warnings
+
+    # --- actions (bindings, home buttons, the command palette) ----------------------------------
+
+    def _cards_or_warn(self) -> list | None:
+        try:
+            cards = self.selected_cards()
+        except Exception as e:  # noqa: BLE001 - unknown deck or tag: say so, no crash
+            self.notify(str(e), severity="error", markup=False)
+            return None
+        if not cards:
+            self.notify("No cards in the chosen decks and tags.", severity="warning")
+            return None
+        return cards
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_study(self, ahead: bool = False) -> None:
+        cards = self._cards_or_warn()
+        if cards is None:
+            return
+        from nqpf_tutor.ui.screens.study import StudyScreen
+
+        self.push_screen(StudyScreen(cards, review_ahead=ahead))
+
+    def action_quiz(self) -> None:
+        cards = self._cards_or_warn()
+        if cards is None:
+            return
+        from nqpf_tutor.ui.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(cards, n=self.choice.n, seed=self.choice.seed, schedule=self.choice.schedule_quiz))
+
+    def action_drill(self) -> None:
+        if self._cards_or_warn() is None:
+            return
+        try:
+            from nqpf_tutor.ui.screens.drill import open_drill
+        except ImportError:
+            self.notify("Drills are not available in this build yet.", severity="warning")
+            return
+        open_drill(self)
+
+    def action_stats(self) -> None:
+        try:
+            from nqpf_tutor.ui.screens.stats import StatsScreen
+        except ImportError:
+            self.notify("The statistics screen is not available in this build yet.", severity="warning")
+            return
+        self.push_screen(StatsScreen())
+
+    def action_browse(self) -> None:
+        try:
+            from nqpf_tutor.ui.screens.browse import BrowseScreen
+        except ImportError:
+            self.notify("The browser is not available in this build yet.", severity="warning")
+            return
+        self.push_screen(BrowseScreen())
+
+    def action_reload(self) -> None:
+        edited, warnings = self.reload_decks()
+        n = len(self.catalog.all_cards())
+        msg = f"{len(self.catalog.decks)} decks, {n} cards" + (f"; {edited} edited" if edited else "")
+        self.notify(msg, title="Decks reloaded", markup=False)
+        for w in warnings:
+            self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_decks()
+
+    def action_help(self) -> None:
+        from nqpf_tutor.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+

@@ -1,0 +1,68 @@
+"""Help (f1 or ?): every key of every screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from nqpf_tutor.ui.widgets.plain import styled
+
+KEYS = [
+    ("Everywhere", [
+        ("f1  ?", "this help"),
+        ("ctrl+p", "command palette: every action, themes"),
+        ("ctrl+q", "quit (answers are saved as you give them)"),
+    ]),
+    ("Home", [
+        ("up/down", "move between decks"),
+        ("space", "choose or unchoose a deck (none chosen: all decks)"),
+        ("enter", "study the deck under the cursor"),
+        ("tab", "go to the tags (space chooses a tag)"),
+        ("s  z  d", "study, quiz, classroom drill"),
+        ("t  b", "statistics, browse cards"),
+        ("r", "reload the decks from disk (progress is kept)"),
+        ("q", "quit"),
+    ]),
+    ("Study", [
+        ("space  enter", "show the answer (flashcards); next card"),
+        ("1 2 3 4", "grade Again / Hard / Good / Easy (each shows its next interval)"),
+        ("1-4  t f", "pick an option (multiple choice, true/false); afterwards 1-4 overrides the grade"),
+        ("enter", "check a typed answer or the blanks of a cloze (all empty: just show the answer)"),
+        ("up/down  shift+up/down  K J", "order cards: choose an item, move it; enter checks"),
+        ("u", "undo the last answer"),
+        ("s  b", "suspend the card; bury it until tomorrow"),
+        ("a  z", "when nothing is due: review ahead, or a quiz instead"),
+        ("escape", "back home"),
+    ]),
+    ("Quiz", [
+        ("1-4  t f", "pick an option"),
+        ("enter", "next question"),
+        ("m", "at the end: quiz the misses again"),
+        ("escape", "back home"),
+    ]),
+    ("Drill", [
+        ("1-4", "pick an option (the timer is on screen)"),
+        ("enter", "teacher: next question after the discussion"),
+        ("escape", "stop the drill (answers given so far are kept)"),
+    ]),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(styled("Keys", "bold"), id="help-title")
+            for section, keys in KEYS:
+                text = styled(section, "bold underline") + "\n"
+                for k, what in keys:
+                    text += styled(f"  {k:<28}", "bold") + f"{what}\n"
+                yield Static(text, classes="help-section")
+            yield Static(styled("escape closes this help", "dim"))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

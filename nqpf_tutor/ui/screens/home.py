@@ -1,0 +1,135 @@
+"""Home: the decks with their new, learning and due counts; choose decks or tags; start."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.ui.widgets.plain import cell, plain
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
+        Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
+        Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
+        Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
+        Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
+        Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
+        Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
+        Binding("q", "app.quit", "Quit", id="quit-home"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-body"):
+            with Vertical(id="home-decks"):
+                yield Label("Decks  (space: choose, enter: study one)", classes="section-title")
+                yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+                yield Static(id="selection-summary")
+            with Vertical(id="home-tags"):
+                yield Label("Tags", classes="section-title")
+                yield SelectionList[str](id="tags")
+        with Horizontal(id="home-actions"):
+            yield Button("Study", id="btn-study", variant="primary", tooltip="s")
+            yield Button("Quiz", id="btn-quiz", tooltip="z")
+            yield Button("Drill", id="btn-drill", tooltip="d")
+            yield Button("Stats", id="btn-stats", tooltip="t")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        table.add_column(" ", key="chosen", width=1)
+        table.add_column("Deck", key="title")
+        table.add_column("New", key="new")
+        table.add_column("Learn", key="learning")
+        table.add_column("Due", key="due")
+        self.refresh_decks()
+        table.focus()
+
+    def refresh_decks(self) -> None:
+        app = self.app
+        table = self.query_one("#decks", DataTable)
+        row = table.cursor_row
+        table.clear()
+        chosen = set(app.choice.deck_ids)
+        for deck in app.catalog.decks:
+            counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock).counts()
+            table.add_row(
+                cell("✓" if deck.id in chosen else " ", "bold green"),
+                cell(deck.title),
+                cell(counts.new, "blue" if counts.new else "dim"),
+                cell(counts.learning, "red" if counts.learning else "dim"),
+                cell(counts.review, "green" if counts.review else "dim"),
+                key=deck.id,
+            )
+        if app.catalog.decks:
+            table.move_cursor(row=min(max(row, 0), len(app.catalog.decks) - 1))
+        tags = self.query_one("#tags", SelectionList)
+        tags.clear_options()
+        tags.add_options([Selection(plain(t), t, t in app.choice.tags) for t in app.catalog.tags])
+        self._summary()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_titles)
+
+    def _fit_titles(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        width = table.size.width - 1 - 3 - 5 - 3 - 2 * 5 - 2
+        col = table.columns.get("title")
+        if col is not None and width > 10:
+            col.auto_width = False
+            col.width = width
+            table.refresh()
+
+    def _summary(self) -> None:
+        app = self.app
+        decks = app.choice.deck_ids
+        tags = app.choice.tags
+        what = ("decks: " + ", ".join(decks)) if decks else "all decks"
+        if tags:
+            what += "; tags: " + ", ".join(tags)
+        try:
+            n = len(app.selected_cards())
+        except Exception:  # noqa: BLE001
+            n = 0
+        if not app.catalog.decks:
+            text = "No decks found. Put decks in " + str(app.loc.user_decks_dir) + " and press r."
+        else:
+            text = f"Chosen: {what} — {n} cards."
+        self.query_one("#selection-summary", Static).update(plain(text))
+
+    def action_toggle_deck(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        if not self.app.catalog.decks or not table.has_focus:
+            return
+        deck_id = self.app.catalog.decks[table.cursor_row].id
+        ids = self.app.choice.deck_ids
+        if deck_id in ids:
+            ids.remove(deck_id)
+        else:
+            ids.append(deck_id)
+        table.update_cell(deck_id, "chosen", cell("✓" if deck_id in ids else " ", "bold green"))
+        self._summary()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        deck_id = str(event.row_key.value)
+        self.app.choice.deck_ids = [deck_id]
+        self.refresh_decks()
+        self.app.action_study()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self.app.choice.tags = list(event.selection_list.selected)
+        self._summary()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = (event.button.id or "").removeprefix("btn-")
+        self.app.do(action)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_decks()

@@ -1,0 +1,162 @@
+"""Quiz: N multiple-choice questions, the right answer shown at once, a score and the misses."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+
+from nqpf_tutor.core.model import Card
+from nqpf_tutor.core.questions import LETTERS
+from nqpf_tutor.core.quiz import QuizRun, build_quiz
+from nqpf_tutor.core.scheduler import grade_for
+from nqpf_tutor.ui.screens.study import source_line
+from nqpf_tutor.ui.widgets.cards import Options
+from nqpf_tutor.ui.widgets.plain import Plain, styled
+
+
+class QuizScreen(Screen):
+    BINDINGS = [
+        Binding("1", "pick(0)", "Option 1", show=False),
+        Binding("2", "pick(1)", "Option 2", show=False),
+        Binding("3", "pick(2)", "Option 3", show=False),
+        Binding("4", "pick(3)", "Option 4", show=False),
+        Binding("t", "truefalse('True')", "True", show=False),
+        Binding("f", "truefalse('False')", "False", show=False),
+        Binding("enter,space", "next", "Next", id="quiz-next"),
+        Binding("m", "retry_misses", "Quiz the misses", id="quiz-misses", show=False),
+        Binding("escape,q", "leave", "Home", id="quiz-leave"),
+    ]
+
+    def __init__(self, cards: list[Card], *, n: int = 10, seed: int | None = None, schedule: bool = False,
+                 questions=None) -> None:
+        super().__init__()
+        self.cards = cards
+        self.seed = seed if seed is not None else random.randrange(1_000_000)
+        self.n = n
+        self.schedule = schedule
+        self.run = QuizRun(questions if questions is not None else build_quiz(cards, n, self.seed))
+        self.phase = "question"
+        self.shown_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="study-top"):
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield Static(id="counts")
+        with VerticalScroll(id="card-area"):
+            yield Static(id="card-kind")
+            yield Plain(id="prompt")
+            yield Vertical(id="response")
+            yield Static(id="verdict")
+            yield Plain(id="answer")
+            yield Plain(id="explanation")
+            yield Plain(id="source")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.schedule:
+            from nqpf_tutor.core.session import StudySession
+
+            app = self.app
+            self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, mode="quiz")
+        self.show()
+
+    def _top(self) -> None:
+        total = len(self.run.questions)
+        self.query_one("#progress", ProgressBar).update(total=max(1, total), progress=self.run.index)
+        self.query_one("#counts", Static).update(
+            styled(f" score {self.run.score}/{self.run.index} ", "bold") + styled(f" of {total} ", "dim"))
+
+    def _set(self, **texts: str) -> None:
+        for wid, text in texts.items():
+            w = self.query_one(f"#{wid}")
+            if isinstance(w, Plain):
+                w.set_text(text)
+            else:
+                w.update(text)
+
+    def show(self) -> None:
+        self._top()
+        self.query_one("#response").remove_children()
+        self._set(verdict="", answer="", explanation="", source="")
+        q = self.run.current
+        if q is None:
+            self._finish()
+            return
+        self.phase = "question"
+        self.shown_at = time.monotonic()
+        total = len(self.run.questions)
+        self.query_one("#card-kind", Static).update(styled(f"Question {self.run.index + 1} of {total}", "dim"))
+        self._set(prompt=q.prompt)
+        self.query_one("#response").mount(Options(q.options, id="options"))
+        self.set_focus(None)
+        self.query_one("#card-area").scroll_home(animate=False)
+
+    def on_options_picked(self, event: Options.Picked) -> None:
+        self.action_pick(event.index)
+
+    def action_truefalse(self, value: str) -> None:
+        q = self.run.current
+        if q is not None and value in q.options:
+            self.action_pick(q.options.index(value))
+
+    def action_pick(self, index: int) -> None:
+        q = self.run.current
+        if self.phase != "question" or q is None or index >= len(q.options):
+            return
+        a = self.run.answer(index, time.monotonic() - self.shown_at)
+        if self.schedule:
+            self.session.answer(q.card, grade_for(a.correct), duration_ms=int(a.seconds * 1000), mode="quiz")
+        self.phase = "answered"
+        self.query_one(Options).show_result(index, q.correct)
+        self._set(
+            verdict=styled("✓ Right" if a.correct else "✗ Not quite", "bold green" if a.correct else "bold red"),
+            answer=f"Answer: {LETTERS[q.correct]}. {q.answer}",
+            explanation=q.card.explanation,
+            source=source_line(self.app, q.card),
+        )
+        self._top()
+
+    def action_next(self) -> None:
+        if self.phase == "answered":
+            self.show()
+
+    def _finish(self) -> None:
+        self.phase = "done"
+        r = self.run
+        self.query_one("#card-kind", Static).update(styled("Quiz finished", "dim"))
+        if not r.questions:
+            self._set(prompt="No multiple-choice questions can be made from the chosen cards.",
+                      answer="Choose other decks or tags on the home screen (escape).")
+            return
+        self._set(prompt=f"Score: {r.score} of {len(r.answers)} ({r.percent}%)")
+        misses = r.misses()
+        if misses:
+            lines = ["Review of the misses:", ""]
+            for i, a in enumerate(misses, 1):
+                q = a.question
+                lines.append(f"{i}. {q.prompt}")
+                lines.append(f"   you: {q.options[a.picked] if a.picked is not None else '(no answer)'}")
+                lines.append(f"   right: {q.answer}")
+                lines.append("")
+            self._set(answer="\n".join(lines).rstrip(), explanation="m: quiz the misses again    escape: home")
+        else:
+            self._set(answer="No misses. Excellent!", explanation="escape: home")
+        if self.schedule:
+            self._set(source="These answers were saved to your spaced-repetition schedule.")
+        else:
+            self._set(source="Quiz answers did not change your study schedule (use quiz --schedule for that).")
+
+    def action_retry_misses(self) -> None:
+        if self.phase == "done" and self.run.misses():
+            qs = [a.question for a in self.run.misses()]
+            self.app.switch_screen(QuizScreen(self.cards, seed=self.seed, schedule=self.schedule, questions=qs))
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,367 @@
+"""Study: the due queue from the scheduler, every card type, undo, suspend, bury, a summary.
+
+Every answer is committed by the session before the next card is drawn. Multiple choice,
+true/false, typed, cloze and order answers are graded at once (wrong: Again, right: Good) and
+saved; pressing 1-4 afterwards overrides that grade (the first answer is undone, as in the log).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, ProgressBar, Static
+
+from nqpf_tutor.core.model import Card
+from nqpf_tutor.core.questions import check_cloze, check_order, check_typed, make_mcq, shuffled_items
+from nqpf_tutor.core.scheduler import format_interval, grade_for
+from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
+from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
+
+KIND = {
+    "flip": "Flashcard",
+    "mcq": "Multiple choice",
+    "truefalse": "True or false?",
+    "typed": "Type the answer",
+    "cloze": "Fill in the blanks",
+    "order": "Put in order",
+}
+
+
+def when_text(due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return "no card is scheduled in these decks"
+    if due <= now:
+        return "now"
+    local = due.astimezone()
+    return f"in {format_interval(due - now)} ({local:%a %d %b %H:%M})"
+
+
+def source_line(app, card: Card) -> str:
+    deck = app.catalog.deck(card.deck_id)
+    cites = []
+    for sid in card.sources:
+        src = deck.sources.get(sid) if deck else None
+        cites.append(src.citation() if src else sid)
+    return "Source: " + "; ".join(cites) if cites else ""
+
+
+class StudyScreen(Screen):
+    BINDINGS = [
+        Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
+        Binding("1", "key(1)", "Again / 1", id="k1", show=False),
+        Binding("2", "key(2)", "Hard / 2", id="k2", show=False),
+        Binding("3", "key(3)", "Good / 3", id="k3", show=False),
+        Binding("4", "key(4)", "Easy / 4", id="k4", show=False),
+        Binding("t", "truefalse(1)", "True", show=False),
+        Binding("f", "truefalse(2)", "False", show=False),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last answer"),
+        Binding("s", "suspend", "Suspend", id="suspend", tooltip="Keep this card out of study"),
+        Binding("b", "bury", "Bury", id="bury", tooltip="Hide this card until tomorrow"),
+        Binding("a", "ahead", "Review ahead", id="ahead", show=False),
+        Binding("z", "quiz_instead", "Quiz", id="quiz-instead", show=False),
+        Binding("escape,q", "leave", "Home", id="leave"),
+    ]
+
+    def __init__(self, cards: list[Card], *, review_ahead: bool = False) -> None:
+        super().__init__()
+        self.cards = cards
+        self.review_ahead = review_ahead
+        self.card: Card | None = None
+        self.phase = "none"  # question | answered | empty | done
+        self.question = None
+        self.auto_saved = False  # an auto-graded answer is already in the store
+        self.suggested: int | None = None
+        self.intervals: dict[int, str] = {}
+        self.shown_at = 0.0
+        self.started = time.monotonic()
+        self.answered = 0
+        self.right = 0
+        self.results: list[bool] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="study-top"):
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield Static(id="counts")
+        with VerticalScroll(id="card-area"):
+            yield Static(id="card-kind")
+            yield Plain(id="prompt")
+            yield Vertical(id="response")
+            yield Static(id="verdict")
+            yield Plain(id="answer")
+            yield Plain(id="explanation")
+            yield Plain(id="source")
+        yield GradeBar(id="grades")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
+        self.next_card()
+
+    # --- showing ---------------------------------------------------------------------------------
+
+    def _counts(self) -> None:
+        c = self.session.counts()
+        self.query_one("#counts", Static).update(
+            styled(f" new {c.new} ", "blue") + styled(f" learn {c.learning} ", "red") + styled(f" due {c.review} ", "green")
+        )
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(1, self.answered + c.total), progress=self.answered)
+
+    def _clear(self) -> None:
+        for wid in ("#verdict",):
+            self.query_one(wid, Static).update("")
+        for wid in ("#answer", "#explanation", "#source"):
+            self.query_one(wid, Plain).set_text("")
+        self.query_one("#response").remove_children()
+        self.query_one("#grades").display = False
+
+    def next_card(self) -> None:
+        self._clear()
+        card = self.session.next_card()
+        self._counts()
+        if card is None:
+            self._finish()
+            return
+        self.show(card)
+
+    def show(self, card: Card) -> None:
+        self._clear()
+        self.card = card
+        self.phase = "question"
+        self.auto_saved = False
+        self.suggested = None
+        self.shown_at = time.monotonic()
+        deck = self.app.catalog.deck(card.deck_id)
+        title = deck.title if deck else card.deck_id
+        state = self.session.state(card)
+        flag = "  · new" if state.reps == 0 else ("  · edited" if getattr(state, "edited", False) else "")
+        self.query_one("#card-kind", Static).update(styled(f"{KIND[card.type]} · {title}{flag}", "dim"))
+        prompt = card.cloze_text("[...]") if card.type == "cloze" else card.prompt
+        if card.type == "cloze":
+            n = 0
+
+            def numbered(_m):
+                nonlocal n
+                n += 1
+                return f"[{n}: ...]"
+
+            from nqpf_tutor.core.model import CLOZE_RE
+
+            prompt = CLOZE_RE.sub(numbered, card.prompt)
+        self.query_one("#prompt", Plain).set_text(prompt)
+        self.intervals = {int(g): format_interval(d) for g, d in self.session.preview(card).items()}
+        response = self.query_one("#response")
+        if card.type in ("mcq", "truefalse"):
+            self.question = make_mcq(card, seed=f"{card.uid}|{state.reps}")
+            response.mount(Options(self.question.options, id="options"))
+        elif card.type == "typed":
+            inp = Input(placeholder="type your answer, then enter (enter alone: I don't know)", id="typed")
+            response.mount(inp)
+            inp.focus()
+        elif card.type == "cloze":
+            blanks = ClozeBlanks(len(card.cloze_answers()), id="cloze")
+            response.mount(blanks)
+            self.call_after_refresh(lambda: blanks.query(Input).first().focus())
+        elif card.type == "order":
+            ol = OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order")
+            response.mount(ol)
+            self.call_after_refresh(ol.focus)
+        else:
+            response.mount(Static(styled("space or enter: show the answer", "dim")))
+        if card.type in ("mcq", "truefalse", "flip"):
+            self.set_focus(None)
+        self.query_one("#card-area").scroll_home(animate=False)
+
+    def _reveal(self, correct: bool | None) -> None:
+        """Show the answer, the explanation and the source; offer grades."""
+        card = self.card
+        assert card is not None
+        self.phase = "answered"
+        verdict = self.query_one("#verdict", Static)
+        if correct is True:
+            verdict.update(styled("✓ Right", "bold green"))
+        elif correct is False:
+            verdict.update(styled("✗ Not quite", "bold red"))
+        answer = card.answer
+        if card.type == "typed" and card.accept:
+            answer += "   (also accepted: " + "; ".join(card.accept) + ")"
+        if card.type == "order":
+            answer = "\n".join(f"{i}. {x}" for i, x in enumerate(card.items, 1))
+        if card.type == "cloze":
+            answer = card.prompt.replace("{{", "").replace("}}", "")
+        self.query_one("#answer", Plain).set_text(("Answer: " if card.type not in ("order", "cloze") else "") + answer)
+        self.query_one("#explanation", Plain).set_text(card.explanation)
+        self.query_one("#source", Plain).set_text(source_line(self.app, card))
+        grades = self.query_one("#grades", GradeBar)
+        grades.set_intervals(self.intervals, self.suggested)
+        grades.display = True
+        self.set_focus(None)
+
+    def _auto(self, correct: bool) -> None:
+        """Grade a checked answer at once (saved before anything else happens)."""
+        assert self.card is not None
+        self.suggested = int(grade_for(correct))
+        self._save(self.suggested)
+        self.auto_saved = True
+        self._reveal(correct)
+
+    def _save(self, grade: int) -> None:
+        assert self.card is not None
+        ms = int((time.monotonic() - self.shown_at) * 1000)
+        result = self.session.answer(self.card, grade, duration_ms=ms)
+        self.answered += 1
+        self.results.append(grade > 1)
+        if result.leech:
+            self.notify("This card has lapsed too often (a leech): it is suspended. Rewrite it or look it up.",
+                        title="Leech", severity="warning", timeout=10)
+
+    # --- answering ---------------------------------------------------------------------------------
+
+    def on_options_picked(self, event: Options.Picked) -> None:
+        self._pick(event.index)
+
+    def _pick(self, index: int) -> None:
+        if self.phase != "question" or self.question is None or index >= len(self.question.options):
+            return
+        self.query_one(Options).show_result(index, self.question.correct)
+        self._auto(self.question.is_correct(index))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.phase != "question" or self.card is None or self.card.type != "typed":
+            return
+        event.input.disabled = True
+        self._auto(check_typed(self.card, event.value))
+
+    def on_cloze_blanks_submitted(self, event: ClozeBlanks.Submitted) -> None:
+        if self.phase != "question" or self.card is None:
+            return
+        for inp in self.query(Input):
+            inp.disabled = True
+        if not any(a.strip() for a in event.answers):  # nothing typed: self-graded, as a flip card
+            self._reveal(None)
+            return
+        verdicts = check_cloze(self.card, event.answers)
+        self._auto(all(verdicts))
+        right = self.card.cloze_answers()
+        lines = [f"{i}: {'✓' if ok else '✗'} {a}" for i, (ok, a) in enumerate(zip(verdicts, right), 1)]
+        self.query_one("#verdict", Static).update(
+            styled(("✓ Right" if all(verdicts) else "✗ Not quite") + "   " + "   ".join(lines),
+                   "bold green" if all(verdicts) else "bold red"))
+
+    def on_order_list_submitted(self, event: OrderList.Submitted) -> None:
+        if self.phase != "question" or self.card is None:
+            return
+        self.query_one(OrderList).show_result(list(self.card.items))
+        self._auto(check_order(self.card, event.items))
+
+    def on_grade_bar_graded(self, event: GradeBar.Graded) -> None:
+        self.action_key(event.grade)
+
+    def action_key(self, n: int) -> None:
+        if self.phase == "question":
+            if self.card is not None and self.card.type in ("mcq", "truefalse"):
+                self._pick(n - 1)
+            return
+        if self.phase != "answered":
+            return
+        if self.auto_saved:
+            if n != self.suggested:  # override the automatic grade
+                self.session.undo()
+                self.answered -= 1
+                self.results.pop()
+                self._save(n)
+        else:
+            self._save(n)
+        self.next_card()
+
+    def action_truefalse(self, n: int) -> None:
+        if self.phase == "question" and self.card is not None and self.card.type == "truefalse":
+            self._pick(self.question.options.index("True" if n == 1 else "False"))
+
+    def action_reveal_or_next(self) -> None:
+        if self.phase == "question" and self.card is not None:
+            if self.card.type == "flip":
+                self._reveal(None)
+            elif self.card.type == "order":
+                self.query_one(OrderList).action_submit()
+            return
+        if self.phase == "answered":
+            if self.auto_saved:
+                self.next_card()
+            else:
+                self.action_key(3)
+
+    # --- by hand ---------------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        if not self.session.can_undo:
+            self.notify("Nothing to undo in this session.")
+            return
+        card = self.session.undo()
+        if card is None:
+            return
+        self.answered -= 1
+        if self.results:
+            self.results.pop()
+        self.notify("Last answer taken back.", timeout=3)
+        self._counts()
+        self.show(card)
+
+    def action_suspend(self) -> None:
+        if self.card is None or self.phase not in ("question", "answered"):
+            return
+        self.session.suspend(self.card)
+        self.notify("Card suspended: it stays out of study until unsuspended (browse screen).", timeout=4)
+        self.next_card()
+
+    def action_bury(self) -> None:
+        if self.card is None or self.phase not in ("question", "answered"):
+            return
+        self.session.bury(self.card)
+        self.notify("Card buried until tomorrow.", timeout=3)
+        self.next_card()
+
+    def action_ahead(self) -> None:
+        if self.phase in ("empty", "done"):
+            self.app.switch_screen(StudyScreen(self.cards, review_ahead=True))
+
+    def action_quiz_instead(self) -> None:
+        if self.phase in ("empty", "done"):
+            self.app.pop_screen()
+            self.app.action_quiz()
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    # --- the end ---------------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        self.card = None
+        self.query_one("#card-kind", Static).update("")
+        now = self.session.now()
+        nxt = when_text(self.session.next_due_time(), now)
+        if self.answered == 0:
+            self.phase = "empty"
+            self.query_one("#prompt", Plain).set_text("Nothing is due in the chosen decks right now.")
+            self.query_one("#answer", Plain).set_text(f"Next card due: {nxt}.")
+            self.query_one("#explanation", Plain).set_text(
+                "a: review ahead (the cards due soonest)    z: a quiz instead    escape: home")
+        else:
+            self.phase = "done"
+            minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
+            acc = round(100 * sum(self.results) / len(self.results)) if self.results else 0
+            self.query_one("#prompt", Plain).set_text("Session finished. Well done!")
+            self.query_one("#answer", Plain).set_text(
+                f"Cards answered: {self.answered}    Right first time: {acc}%    Time: {minutes}m {seconds:02d}s")
+            self.query_one("#explanation", Plain).set_text(
+                f"Next card due: {nxt}.\n\na: review ahead    z: a quiz    escape: home")
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(1, self.answered), progress=self.answered)
