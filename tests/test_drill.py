@@ -348,6 +348,27 @@ def wrong_index(q):
     return (q.correct + 1) % len(q.options)
 
 
+def test_a_failed_save_changes_nothing_and_can_be_retried(tmp_path):
+    from nqpf_tutor.core.store import StoreError
+
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        d, _ = make(n=3, store=store, streaks=True)
+        d.answer(right(d))
+        d.answer(right(d))
+        real = store.log_drill_answer
+
+        def failing(*a, **k):
+            raise StoreError("database is locked by another program: x")
+
+        store.log_drill_answer = failing
+        with pytest.raises(StoreError):
+            d.answer(right(d))
+        assert d.index == 2 and d.streak("Class") == 2 and store.drill(d.id).answers == 2
+        store.log_drill_answer = real
+        assert d.answer(right(d)).points == 2  # the streak bonus, counted once
+        assert [a["points"] for a in store.drill_answers(d.id)] == [1, 1, 2]
+
+
 def test_a_drill_run_to_the_end_is_marked_finished(tmp_path):
     with Store.open(tmp_path / "p.sqlite3") as store:
         d, clock = make(n=3, store=store)

@@ -368,8 +368,9 @@ class Drill:
         """Answer the current question with option ``choice`` (0-based; None: no answer).
 
         Starts the question first if needed. After the time limit the answer is a miss, whatever
-        was chosen. Saved to the store (committed) before this returns. ``ValueError`` for an
-        option the question does not have.
+        was chosen. Saved to the store (committed) before this returns; if saving fails
+        (``StoreError``, one line) nothing changes and the same question can be answered again.
+        ``ValueError`` for an option the question does not have.
         """
         q = self.current
         if q is None:
@@ -388,17 +389,17 @@ class Drill:
         self.start_question()
         return self._record(q, None, True)
 
-    def _points(self, student: str, correct: bool, seconds: float) -> float:
+    def _points(self, student: str, correct: bool, seconds: float) -> tuple[float, int]:
+        """(points, the student's run of right answers after this one)."""
         if not correct:
-            self._streak[student] = 0
-            return 0.0
+            return 0.0, 0
         points = 1.0
         if self.config.speed_bonus and self.config.seconds:
             points += round(max(0.0, self.config.seconds - seconds) / self.config.seconds, 2)
-        self._streak[student] = self._streak.get(student, 0) + 1
-        if self.config.streaks and self._streak[student] % STREAK_LENGTH == 0:
+        streak = self._streak.get(student, 0) + 1
+        if self.config.streaks and streak % STREAK_LENGTH == 0:
             points += 1.0
-        return round(points, 2)
+        return round(points, 2), streak
 
     def _record(self, q: Question, choice: int | None, timed_out: bool) -> DrillAnswer:
         student = self.student_for(self.index)
@@ -407,7 +408,7 @@ class Drill:
             seconds = min(seconds, float(self.config.seconds))
         seconds = round(seconds, 2)
         correct = choice is not None and q.is_correct(choice)
-        points = self._points(student, correct, seconds)
+        points, streak = self._points(student, correct, seconds)
         when = self.now()
         a = DrillAnswer(
             drill_id=self.id, seq=self.index + 1, time=when, student=student, question_id=q.card.uid,
@@ -420,7 +421,9 @@ class Drill:
                 a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
                 a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=when if last else None,
             )
+        # only once saved: a failed save (StoreError) leaves the drill as it was, to try again
         self.answers.append(a)
+        self._streak[student] = streak
         self._q_start = None
         if last:
             self.finished = when
