@@ -414,6 +414,7 @@ def test_results_csv_and_json(tmp_path):
     d.expire()
     csv_path, json_path = write_results(d, tmp_path / "results.csv")
     assert json_path.name == "results.json" and json_path.parent == csv_path.parent
+    assert csv_path.stat().st_mode & 0o777 == json_path.stat().st_mode & 0o777 == 0o644
     with open(csv_path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert tuple(rows[0]) == CSV_COLUMNS
