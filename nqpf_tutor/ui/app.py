@@ -79,8 +79,10 @@ class TutorApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         show_welcome: bool | None = None,
         drill_options: dict | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink  # off in snapshot tests
         self.loc = loc
         self.store = store
         self.settings = settings

@@ -59,13 +59,13 @@ class QuizScreen(Screen):
             yield Plain(id="source")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.schedule:
             from nqpf_tutor.core.session import StudySession
 
             app = self.app
             self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, mode="quiz")
-        self.show()
+        await self.show()
 
     def _top(self) -> None:
         total = len(self.run.questions)
@@ -81,9 +81,9 @@ class QuizScreen(Screen):
             else:
                 w.update(text)
 
-    def show(self) -> None:
+    async def show(self) -> None:
         self._top()
-        self.query_one("#response").remove_children()
+        await self.query_one("#response").remove_children()
         self._set(verdict="", answer="", explanation="", source="")
         q = self.run.current
         if q is None:
@@ -94,7 +94,7 @@ class QuizScreen(Screen):
         total = len(self.run.questions)
         self.query_one("#card-kind", Static).update(styled(f"Question {self.run.index + 1} of {total}", "dim"))
         self._set(prompt=q.prompt)
-        self.query_one("#response").mount(Options(q.options, id="options"))
+        await self.query_one("#response").mount(Options(q.options, id="options"))
         self.set_focus(None)
         self.query_one("#card-area").scroll_home(animate=False)
 
@@ -123,9 +123,9 @@ class QuizScreen(Screen):
         )
         self._top()
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.phase == "answered":
-            self.show()
+            await self.show()
 
     def _finish(self) -> None:
         self.phase = "done"

@@ -100,10 +100,10 @@ class StudyScreen(Screen):
         yield GradeBar(id="grades")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         app = self.app
         self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
-        self.next_card()
+        await self.next_card()
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -115,25 +115,25 @@ class StudyScreen(Screen):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, self.answered + c.total), progress=self.answered)
 
-    def _clear(self) -> None:
+    async def _clear(self) -> None:
         for wid in ("#verdict",):
             self.query_one(wid, Static).update("")
         for wid in ("#answer", "#explanation", "#source"):
             self.query_one(wid, Plain).set_text("")
-        self.query_one("#response").remove_children()
+        await self.query_one("#response").remove_children()
         self.query_one("#grades").display = False
 
-    def next_card(self) -> None:
-        self._clear()
+    async def next_card(self) -> None:
+        await self._clear()
         card = self.session.next_card()
         self._counts()
         if card is None:
             self._finish()
             return
-        self.show(card)
+        await self.show(card)
 
-    def show(self, card: Card) -> None:
-        self._clear()
+    async def show(self, card: Card) -> None:
+        await self._clear()
         self.card = card
         self.phase = "question"
         self.auto_saved = False
@@ -161,21 +161,22 @@ class StudyScreen(Screen):
         response = self.query_one("#response")
         if card.type in ("mcq", "truefalse"):
             self.question = make_mcq(card, seed=f"{card.uid}|{state.reps}")
-            response.mount(Options(self.question.options, id="options"))
+            await response.mount(Options(self.question.options, id="options"))
         elif card.type == "typed":
             inp = Input(placeholder="type your answer, then enter (enter alone: I don't know)", id="typed")
-            response.mount(inp)
+            inp.cursor_blink = self.app.cursor_blink
+            await response.mount(inp)
             inp.focus()
         elif card.type == "cloze":
             blanks = ClozeBlanks(len(card.cloze_answers()), id="cloze")
-            response.mount(blanks)
+            await response.mount(blanks)
             self.call_after_refresh(lambda: blanks.query(Input).first().focus())
         elif card.type == "order":
             ol = OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order")
-            response.mount(ol)
+            await response.mount(ol)
             self.call_after_refresh(ol.focus)
         else:
-            response.mount(Static(styled("space or enter: show the answer", "dim")))
+            await response.mount(Static(styled("space or enter: show the answer", "dim")))
         if card.type in ("mcq", "truefalse", "flip"):
             self.set_focus(None)
         self.query_one("#card-area").scroll_home(animate=False)
@@ -262,10 +263,10 @@ class StudyScreen(Screen):
         self.query_one(OrderList).show_result(list(self.card.items))
         self._auto(check_order(self.card, event.items))
 
-    def on_grade_bar_graded(self, event: GradeBar.Graded) -> None:
-        self.action_key(event.grade)
+    async def on_grade_bar_graded(self, event: GradeBar.Graded) -> None:
+        await self.action_key(event.grade)
 
-    def action_key(self, n: int) -> None:
+    async def action_key(self, n: int) -> None:
         if self.phase == "question":
             if self.card is not None and self.card.type in ("mcq", "truefalse"):
                 self._pick(n - 1)
@@ -280,13 +281,13 @@ class StudyScreen(Screen):
                 self._save(n)
         else:
             self._save(n)
-        self.next_card()
+        await self.next_card()
 
     def action_truefalse(self, n: int) -> None:
         if self.phase == "question" and self.card is not None and self.card.type == "truefalse":
             self._pick(self.question.options.index("True" if n == 1 else "False"))
 
-    def action_reveal_or_next(self) -> None:
+    async def action_reveal_or_next(self) -> None:
         if self.phase == "question" and self.card is not None:
             if self.card.type == "flip":
                 self._reveal(None)
@@ -295,13 +296,13 @@ class StudyScreen(Screen):
             return
         if self.phase == "answered":
             if self.auto_saved:
-                self.next_card()
+                await self.next_card()
             else:
-                self.action_key(3)
+                await self.action_key(3)
 
     # --- by hand ---------------------------------------------------------------------------------------
 
-    def action_undo(self) -> None:
+    async def action_undo(self) -> None:
         if not self.session.can_undo:
             self.notify("Nothing to undo in this session.")
             return
@@ -313,21 +314,21 @@ class StudyScreen(Screen):
             self.results.pop()
         self.notify("Last answer taken back.", timeout=3)
         self._counts()
-        self.show(card)
+        await self.show(card)
 
-    def action_suspend(self) -> None:
+    async def action_suspend(self) -> None:
         if self.card is None or self.phase not in ("question", "answered"):
             return
         self.session.suspend(self.card)
         self.notify("Card suspended: it stays out of study until unsuspended (browse screen).", timeout=4)
-        self.next_card()
+        await self.next_card()
 
-    def action_bury(self) -> None:
+    async def action_bury(self) -> None:
         if self.card is None or self.phase not in ("question", "answered"):
             return
         self.session.bury(self.card)
         self.notify("Card buried until tomorrow.", timeout=3)
-        self.next_card()
+        await self.next_card()
 
     def action_ahead(self) -> None:
         if self.phase in ("empty", "done"):

@@ -125,8 +125,10 @@ class ClozeBlanks(Vertical):
         for i in range(self.count):
             with Horizontal(classes="blank-row"):
                 yield Static(f"{i + 1}:", classes="blank-label", markup=False)
-                yield Input(placeholder=f"blank {i + 1} (enter with all empty: just show the answer)",
+                inp = Input(placeholder=f"blank {i + 1} (enter with all empty: just show the answer)",
                             id=f"blank-{i}", classes="blank")
+                inp.cursor_blink = getattr(self.app, "cursor_blink", True)
+                yield inp
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
