@@ -142,7 +142,7 @@ class StudyScreen(Screen):
         deck = self.app.catalog.deck(card.deck_id)
         title = deck.title if deck else card.deck_id
         state = self.session.state(card)
-        flag = "  · new" if state.reps == 0 else ("  · edited" if getattr(state, "edited", False) else "")
+        flag = " · new" if state.reps == 0 else (" · edited" if getattr(state, "edited", False) else "")
         self.query_one("#card-kind", Static).update(styled(f"{KIND[card.type]} · {title}{flag}", "dim"))
         prompt = card.cloze_text("[...]") if card.type == "cloze" else card.prompt
         if card.type == "cloze":
