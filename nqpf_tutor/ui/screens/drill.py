@@ -427,6 +427,8 @@ class DrillScreen(Screen):
         for wid in ("#drill-answer", "#drill-explanation"):
             self.query_one(wid, Plain).set_text("")
         self.query_one("#drill-verdict", Static).update("")
+        for wid in ("#drill-verdict", "#drill-answer", "#drill-explanation"):
+            self.query_one(wid).display = False
         hint = "1/2 or t/f: answer" if q.card.type == "truefalse" else f"1-{len(q.options)}: answer"
         self.query_one("#drill-next", Static).update(styled(f"{hint}    escape: stop the drill", "dim"))
         self.query_one("#drill-board").display = False
@@ -435,8 +437,16 @@ class DrillScreen(Screen):
         await box.mount(Options(q.options, id="drill-choices"))
         self.set_focus(None)
         self.query_one("#drill-main").scroll_home(animate=False)
-        d.start_question()
+        self._start_clock()
         self._show_time()
+
+    def _start_clock(self) -> None:
+        """Start the question's timer once the class can see it (not under the welcome or help)."""
+        if self.phase == "question" and not self.drill.done and self.is_active:
+            self.drill.start_question()
+
+    def on_screen_resume(self) -> None:
+        self._start_clock()
 
     def _show_time(self) -> None:
         seconds = self.drill.config.seconds
@@ -454,6 +464,7 @@ class DrillScreen(Screen):
     def _tick(self) -> None:
         if self.phase != "question" or self.drill.done:
             return
+        self._start_clock()
         left = self.drill.remaining()
         if left is not None and left <= 0:
             q = self.drill.current
@@ -504,6 +515,9 @@ class DrillScreen(Screen):
         self.query_one("#drill-verdict", Static).update(verdict)
         self.query_one("#drill-answer", Plain).set_text(f"Answer: {q.correct + 1}. {q.answer}")
         self.query_one("#drill-explanation", Plain).set_text(q.card.explanation)
+        for wid in ("#drill-verdict", "#drill-answer", "#drill-explanation"):
+            self.query_one(wid).display = True
+        self.query_one("#drill-explanation").display = bool(q.card.explanation.strip())
         last = self.drill.done
         nxt = "enter: results" if last else "enter: next question"
         self.query_one("#drill-next", Static).update(styled(f"{nxt}    escape: stop the drill", "dim"))
@@ -540,6 +554,12 @@ def results_path(app, drill: Drill, round_no: int = 1) -> Path:
         p = Path(out).expanduser()
         return p if round_no <= 1 else p.with_name(f"{p.stem}-round{round_no}{p.suffix or '.csv'}")
     return app.loc.data_dir / "results" / f"drill-{drill.id}.csv"
+
+
+def right(text):
+    """A DataTable cell aligned right (numbers)."""
+    text.justify = "right"
+    return text
 
 
 class DrillResultsScreen(Screen):
@@ -611,7 +631,7 @@ class DrillResultsScreen(Screen):
             title = f"Round {self.round_no} · " + title
         self.query_one("#results-title", Static).update(styled(title, "bold"))
         self.query_one("#results-info", Plain).set_text(
-            f"drill {d.id} · seed {d.seed} · see it again with: nqpf-tutor results {d.id}")
+            f"drill {d.id} · seed {d.seed}" + (f" · {len(d.students)} students or teams" if len(d.students) > 1 else ""))
 
         table = self.query_one("#results-board", DataTable)
         table.add_column("#", key="rank")
@@ -621,8 +641,8 @@ class DrillResultsScreen(Screen):
         table.add_column("Missed", key="missed")
         for s in d.leaderboard():
             table.add_row(
-                cell(s.rank), cell(s.student, "bold" if s.rank == 1 and s.points else ""),
-                cell(points(s.points)), cell(f"{s.right} of {s.answered}"), cell(s.missed),
+                right(cell(s.rank)), cell(s.student, "bold" if s.rank == 1 and s.points else ""),
+                right(cell(points(s.points))), right(cell(f"{s.right} of {s.answered}")), right(cell(s.missed)),
                 key=s.student,
             )
 
