@@ -556,7 +556,7 @@ def results_path(app, drill: Drill, round_no: int = 1) -> Path:
     return app.loc.data_dir / "results" / f"drill-{drill.id}.csv"
 
 
-def right(text):
+def numeric(text):
     """A DataTable cell aligned right (numbers)."""
     text.justify = "right"
     return text
@@ -641,8 +641,8 @@ class DrillResultsScreen(Screen):
         table.add_column("Missed", key="missed")
         for s in d.leaderboard():
             table.add_row(
-                right(cell(s.rank)), cell(s.student, "bold" if s.rank == 1 and s.points else ""),
-                right(cell(points(s.points))), right(cell(f"{s.right} of {s.answered}")), right(cell(s.missed)),
+                numeric(cell(s.rank)), cell(s.student, "bold" if s.rank == 1 and s.points else ""),
+                numeric(cell(points(s.points))), numeric(cell(f"{s.right} of {s.answered}")), numeric(cell(s.missed)),
                 key=s.student,
             )
 
