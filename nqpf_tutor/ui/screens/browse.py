@@ -1,0 +1,527 @@
+"""Browse: every loaded card in a table, a search box, a card's detail, suspend and reset.
+
+The table is filled once; typing in the search box filters by rebuilding the rows from rows
+kept in memory, a short moment after the last key (so a few thousand cards stay quick).
+
+Search: words must all appear (any case) in the prompt, answer, options, id, deck or tags;
+``deck:ID`` and ``tag:TAG`` keep cards of that deck or with that tag; ``is:new``,
+``is:suspended``, ``is:due`` and ``is:leech`` keep cards in that state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+
+from nqpf_tutor.core.model import Card, Source
+from nqpf_tutor.core.scheduler import CardState, Scheduler
+from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.core.text import clean
+from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+
+TYPE_SHORT = {"flip": "flip", "mcq": "mcq", "truefalse": "t/f", "typed": "typed", "cloze": "cloze", "order": "order"}
+TYPE_LONG = {
+    "flip": "flashcard", "mcq": "multiple choice", "truefalse": "true or false", "typed": "typed answer",
+    "cloze": "fill in the blanks", "order": "put in order",
+}
+
+#: Column key, heading, width (None: the prompt column takes what is left).
+COLUMNS: list[tuple[str, str, int | None]] = [
+    ("deck", "Deck", 9),
+    ("id", "Id", 11),
+    ("type", "Type", 6),
+    ("prompt", "Prompt", None),
+    ("tags", "Tags", 11),
+    ("due", "Due", 11),
+    ("recall", "Recall", 7),
+    ("susp", "S", 2),
+]
+MIN_PROMPT = 16
+DEBOUNCE = 0.15
+
+
+def one_line(text: object) -> str:
+    return " ".join(clean(text).split())
+
+
+def fit(text: str, width: int) -> Text:
+    """A cell cut to ``width - 1`` characters (with an ellipsis), leaving a space before the next column."""
+    t = Text(text, no_wrap=True, overflow="ellipsis")
+    t.truncate(max(1, width - 1), overflow="ellipsis")
+    return t
+
+
+def prompt_of(card: Card) -> str:
+    return card.cloze_text("[...]") if card.type == "cloze" else card.prompt
+
+
+@dataclass
+class Entry:
+    """One card with what the table shows and what the search looks at."""
+
+    card: Card
+    haystack: str
+    state: CardState | None = None
+
+    @property
+    def key(self) -> str:
+        return self.card.uid
+
+
+def parse_query(query: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Words, ``deck:`` values, ``tag:`` values and ``is:`` values of a search (lower case)."""
+    words, decks, tags, flags = [], [], [], []
+    for token in query.lower().split():
+        head, sep, rest = token.partition(":")
+        if sep and rest and head in ("deck", "tag", "is"):
+            {"deck": decks, "tag": tags, "is": flags}[head].append(rest)
+        else:
+            words.append(token)
+    return words, decks, tags, flags
+
+
+class CardDetail(ModalScreen[None]):
+    """Everything about one card: text, options, explanation, tags, sources, progress."""
+
+    DEFAULT_CSS = """
+    CardDetail {
+        align: center middle;
+    }
+    CardDetail #detail-box {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    CardDetail #detail-body {
+        height: 1fr;
+    }
+    CardDetail .detail-label {
+        color: $text-accent;
+        text-style: bold;
+        margin-top: 1;
+    }
+    CardDetail #detail-prompt {
+        text-style: bold;
+    }
+    CardDetail #detail-keys {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,enter,q", "close", "Close", id="detail-close", tooltip="Back to the card list"),
+    ]
+
+    def __init__(self, card: Card, meta: str, lines: list[tuple[str, str]], state_text: Content) -> None:
+        super().__init__()
+        self.card = card
+        self.meta = meta
+        self.lines = lines
+        self.state_text = state_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail-box"):
+            with VerticalScroll(id="detail-body"):
+                yield Static(styled(self.meta, "dim"), id="detail-meta")
+                for i, (label, text) in enumerate(self.lines):
+                    if label:
+                        yield Static(plain(label), classes="detail-label")
+                    yield Plain(text, id="detail-prompt" if i == 0 else f"detail-{i}")
+                yield Static(plain("Progress"), classes="detail-label")
+                yield Static(self.state_text, id="detail-state")
+            yield Static(plain("escape or enter: close"), id="detail-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-box").border_title = plain(f"{self.card.deck_id} / {self.card.id}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmReset(ModalScreen[bool]):
+    """Ask before a card's progress is reset."""
+
+    DEFAULT_CSS = """
+    ConfirmReset {
+        align: center middle;
+    }
+    ConfirmReset #confirm-box {
+        width: 60;
+        max-width: 95%;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmReset #confirm-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    ConfirmReset Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Reset", id="confirm-yes", tooltip="Reset the card's progress"),
+        Binding("n,escape", "answer(False)", "Keep", id="confirm-no", tooltip="Keep the card's progress"),
+    ]
+
+    def __init__(self, card: Card) -> None:
+        super().__init__()
+        self.card = card
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(
+                Content.assemble(
+                    ("Reset the progress of ", ""), (self.card.uid, "bold"), ("?\n\n", ""),
+                    "The card becomes new: its schedule, repetitions and lapses are cleared. "
+                    "The review log keeps every past answer.",
+                ),
+                id="confirm-text",
+            )
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Reset (y)", id="confirm-reset", variant="warning")
+                yield Button("Keep (n)", id="confirm-keep", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-keep", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-reset")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class BrowseScreen(Screen):
+    """Every loaded card: search, look at one, suspend or reset it."""
+
+    DEFAULT_CSS = """
+    BrowseScreen #browse-search {
+        margin: 0 0;
+    }
+    BrowseScreen #browse-table {
+        height: 1fr;
+    }
+    BrowseScreen #browse-status {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "leave", "Back", id="browse-back", tooltip="Back to the previous screen"),
+        Binding("enter", "open", "Details", id="browse-open", show=False),
+        Binding("s", "suspend", "Suspend", id="browse-suspend", tooltip="Suspend or unsuspend the highlighted card"),
+        Binding("x", "reset", "Reset", id="browse-reset", tooltip="Reset the highlighted card's progress (asks first)"),
+        Binding("slash", "search", "Search", id="browse-search", tooltip="Type to filter the cards"),
+        Binding("down", "to_table", "Cards", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, Entry] = {}
+        self.shown: list[str] = []
+        self._timer: Timer | None = None
+        self._query = ""
+        self.prompt_width = 30
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        app = self.app
+        cards = app.catalog.all_cards()
+        self.session = StudySession(cards, app.store, app.settings, clock=app.clock)
+        self.scheduler: Scheduler = self.session.scheduler
+        states = {s.key: s for s in app.store.states()}
+        titles = {d.id: d.title for d in app.catalog.decks}
+        for card in cards:
+            if card.uid in self.entries:
+                continue
+            parts = [prompt_of(card), card.answer, card.id, card.deck_id, titles.get(card.deck_id, ""),
+                     " ".join(card.tags), " ".join(card.distractors), " ".join(card.items), " ".join(card.accept)]
+            self.entries[card.uid] = Entry(card, one_line(" ".join(parts)).lower(), states.get(card.key))
+        table = self.query_one("#browse-table", DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(Text(label, style="bold"), key=key, width=width if width else self.prompt_width)
+        self._fit_prompt()
+        self.apply_filter("")
+        self.query_one("#browse-search", Input).focus()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        search = Input(placeholder="search words; deck:ID tag:TAG is:new is:suspended is:due", id="browse-search")
+        search.cursor_blink = self.app.cursor_blink
+        yield search
+        yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield Static(id="browse-status")
+        yield Footer()
+
+    def now(self) -> datetime:
+        return self.session.now()
+
+    def _due_text(self, s: CardState | None) -> str:
+        if s is None or s.reps == 0 or s.due is None:
+            return "new"
+        return s.due.astimezone(self.scheduler.tz).date().isoformat()
+
+    def recall(self, s: CardState | None) -> float | None:
+        return None if s is None else self.scheduler.retrievability(s, self.now())
+
+    def row(self, e: Entry) -> list[Text]:
+        c, s = e.card, e.state
+        r = self.recall(s)
+        widths = {k: (w or self.prompt_width) for k, _, w in COLUMNS}
+        due = self._due_text(s)
+        return [
+            fit(one_line(c.deck_id), widths["deck"]),
+            fit(one_line(c.id), widths["id"]),
+            fit(TYPE_SHORT.get(c.type, c.type), widths["type"]),
+            fit(one_line(prompt_of(c)), widths["prompt"]),
+            fit(one_line(" ".join(c.tags)), widths["tags"]),
+            cell(due, "blue" if due == "new" else ""),
+            cell("-" if r is None else f"{r:.0%}", "dim" if r is None else ("green" if r >= 0.9 else "")),
+            cell("S" if s is not None and s.suspended else "", "bold yellow"),
+        ]
+
+    def matches(self, e: Entry, words, decks, tags, flags) -> bool:
+        c, s = e.card, e.state
+        if decks and c.deck_id.lower() not in decks:
+            return False
+        if tags and not all(t in (x.lower() for x in c.tags) for t in tags):
+            return False
+        for f in flags:
+            if f == "new" and not (s is None or s.reps == 0):
+                return False
+            if f == "suspended" and not (s is not None and s.suspended):
+                return False
+            if f == "leech" and not (s is not None and s.leech):
+                return False
+            if f == "due" and not (s is not None and s.reps > 0 and s.due is not None and s.due <= self.now()
+                                   and not s.suspended):
+                return False
+        return all(w in e.haystack for w in words)
+
+    def filtered(self, query: str) -> list[str]:
+        words, decks, tags, flags = parse_query(query)
+        return [k for k, e in self.entries.items() if self.matches(e, words, decks, tags, flags)]
+
+    def apply_filter(self, query: str) -> None:
+        self._query = query
+        table = self.query_one("#browse-table", DataTable)
+        current = self.current_key()
+        self.shown = self.filtered(query)
+        table.clear()
+        for key in self.shown:
+            table.add_row(*self.row(self.entries[key]), key=key)
+        if current in self.shown:
+            table.move_cursor(row=self.shown.index(current), animate=False)
+        self._status()
+
+    def _status(self) -> None:
+        total = len(self.entries)
+        n = len(self.shown)
+        text = f"{n} of {total} cards" if self._query.strip() else f"{total} cards"
+        if not total:
+            text = "No cards: no decks are loaded."
+        elif not n:
+            text = f"No card matches — {total} cards in all"
+        text += "   enter: details · s: suspend · x: reset · /: search · esc: back"
+        self.query_one("#browse-status", Static).update(plain(text))
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_prompt, True)
+
+    def _fit_prompt(self, redraw: bool = False) -> None:
+        table = self.query_one("#browse-table", DataTable)
+        fixed = sum(w for _, _, w in COLUMNS if w)
+        width = max(MIN_PROMPT, (table.size.width or self.app.size.width) - fixed - 2)
+        if width == self.prompt_width and not redraw:
+            return
+        changed = width != self.prompt_width
+        self.prompt_width = width
+        col = table.columns.get("prompt")  # type: ignore[call-overload]
+        if col is not None:
+            col.auto_width = False
+            col.width = width
+        if changed and redraw:
+            self.apply_filter(self._query)
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        value = event.value
+        self._timer = self.set_timer(DEBOUNCE, lambda: self.apply_filter(value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if event.value != self._query:
+            self.apply_filter(event.value)
+        self.action_to_table()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_detail(str(event.row_key.value))
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def current_key(self) -> str | None:
+        table = self.query_one("#browse-table", DataTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(self.shown) - 1)
+        return self.shown[row]
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def action_search(self) -> None:
+        self.query_one("#browse-search", Input).focus()
+
+    def action_to_table(self) -> None:
+        self.query_one("#browse-table", DataTable).focus()
+
+    def action_open(self) -> None:
+        key = self.current_key()
+        if key is not None:
+            self.open_detail(key)
+
+    def open_detail(self, key: str) -> None:
+        e = self.entries.get(key)
+        if e is None:
+            return
+        deck = self.app.catalog.deck(e.card.deck_id)
+        meta = f"{TYPE_LONG.get(e.card.type, e.card.type)} · deck: {deck.title if deck else e.card.deck_id}"
+        self.app.push_screen(CardDetail(e.card, meta, self.detail_lines(e.card), self.state_text(e)))
+
+    def detail_lines(self, card: Card) -> list[tuple[str, str]]:
+        deck = self.app.catalog.deck(card.deck_id)
+        lines: list[tuple[str, str]] = [("", prompt_of(card) if card.type != "cloze" else card.prompt)]
+        if card.type == "order":
+            lines.append(("Items, in order", "\n".join(f"{i}. {x}" for i, x in enumerate(card.items, 1))))
+        elif card.type == "cloze":
+            lines.append(("Answers", "\n".join(f"{i}. {x}" for i, x in enumerate(card.cloze_answers(), 1))))
+        elif card.type == "truefalse":
+            lines.append(("Answer", "true" if card.truth else "false"))
+        else:
+            lines.append(("Answer", card.answer))
+        if card.distractors:
+            lines.append(("Wrong options", "\n".join(f"- {x}" for x in card.distractors)))
+        if card.accept:
+            lines.append(("Also accepted", "\n".join(f"- {x}" for x in card.accept)))
+        if card.explanation:
+            lines.append(("Explanation", card.explanation))
+        lines.append(("Tags", ", ".join(card.tags) if card.tags else "(none)"))
+        cites = []
+        for sid in card.sources:
+            src = deck.sources.get(sid) if deck else None
+            cites.append(full_citation(src) if src else sid)
+        lines.append(("Sources", "\n".join(cites) if cites else "(none)"))
+        return lines
+
+    def state_text(self, e: Entry) -> Content:
+        s = e.state
+        if s is None or s.reps == 0:
+            text = Content("New: never answered.")
+            if s is not None and s.suspended:
+                text = text + styled("  Suspended.", "bold yellow")
+            return text
+        r = self.recall(s)
+        due = s.due.astimezone(self.scheduler.tz).strftime("%Y-%m-%d %H:%M") if s.due else "-"
+        parts = [
+            f"Repetitions {s.reps} · lapses {s.lapses} · {s.queue}",
+            f"Due {due}",
+            f"Stability {s.stability:.1f} days" if s.stability is not None else "Stability -",
+            f"Difficulty {s.difficulty:.1f}" if s.difficulty is not None else "Difficulty -",
+            f"Recall now {'-' if r is None else f'{r:.0%}'}",
+        ]
+        flags = [name for name, on in (("suspended", s.suspended), ("leech", s.leech), ("edited", s.edited)) if on]
+        if flags:
+            parts.append("Flags: " + ", ".join(flags))
+        return Content("\n").join(plain(p) for p in parts)
+
+    def _refresh_entry(self, key: str) -> None:
+        e = self.entries[key]
+        e.state = self.app.store.get(*e.card.key)
+        if key in self.shown:
+            table = self.query_one("#browse-table", DataTable)
+            for (col, _, _), value in zip(COLUMNS, self.row(e)):
+                table.update_cell(key, col, value)
+
+    def action_suspend(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        e = self.entries[key]
+        state = e.state
+        if state is not None and state.suspended:
+            self.session.unsuspend(e.card)
+            self.notify(f"{key} is back in study.", markup=False, timeout=3)
+        else:
+            self.session.suspend(e.card)
+            self.notify(f"{key} suspended: it stays out of study until you press s again.", markup=False, timeout=4)
+        self._refresh_entry(key)
+
+    def action_reset(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        e = self.entries[key]
+        if e.state is None or e.state.reps == 0:
+            self.notify(f"{key} is new already.", markup=False, timeout=3)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.reset(key)
+
+        self.app.push_screen(ConfirmReset(e.card), callback=done)
+
+    def reset(self, key: str) -> None:
+        """The card becomes new (its suspension stays); the review log is left as it is."""
+        e = self.entries[key]
+        store = self.app.store
+        with store.transaction():
+            old = store.get(*e.card.key)
+            store.delete_state(*e.card.key)
+            if old is not None and old.suspended:
+                store.put(CardState(e.card.deck_id, e.card.id, content_hash=e.card.content_hash, suspended=True))
+        self._refresh_entry(key)
+        self.notify(f"{key} reset: it is a new card again.", markup=False, timeout=3)
+
+
+def full_citation(src: Source) -> str:
+    """Title; author; publisher; date; address — whichever the deck gives."""
+    parts = [src.title]
+    if src.author:
+        parts.append(f"by {src.author}")
+    if src.publisher and src.publisher != src.author:
+        parts.append(src.publisher)
+    if src.date:
+        parts.append(src.date)
+    text = ", ".join(parts)
+    if src.url:
+        text += f" <{src.url}>"
+    return text
