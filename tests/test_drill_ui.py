@@ -244,7 +244,7 @@ async def test_results_screen_scores_leaderboard_and_most_missed(tmp_path):
         await pilot.pause()
         # Ann: m1 right, s1 wrong; Bo: s2 right, t1 right
         await play(pilot, "r", "enter", "r", "enter", "w", "enter", "r")
-        assert text(app, "#drill-next").startswith("enter: results")
+        assert text(app, "#drill-next") == "enter: the results"
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen
@@ -256,7 +256,7 @@ async def test_results_screen_scores_leaderboard_and_most_missed(tmp_path):
         assert rows == [["1", "Bo", "2", "2 of 2", "0"], ["2", "Ann", "1", "1 of 2", "1"]]
         missed = text(app, "#results-missed")
         assert missed == "1. Pick the even number.\n   answer: 2"
-        assert "m: second round of the 1 missed question" in text(app, "#results-keys")
+        assert "m: second round (1 missed)" in text(app, "#results-keys")
         assert app.store.drill(screen.drill.id).finished is not None
         assert not (app.loc.data_dir / "results").exists()  # nothing written without --out or w
 

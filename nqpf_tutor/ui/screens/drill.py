@@ -30,7 +30,7 @@ from nqpf_tutor.ui.widgets.cards import Options
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
 
 TICK = 0.1  # seconds between countdown updates
-BOARD_NAME = 16  # characters of a name shown in the small leaderboard
+BOARD_NAME = 14  # characters of a name shown in the small leaderboard
 
 
 # --- starting a drill ------------------------------------------------------------------------------
@@ -127,6 +127,10 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
     }
     .setup-row Input {
         width: 1fr;
+        background: $panel;
+    }
+    .setup-row Input:focus {
+        background: $panel-lighten-1;
     }
     #setup-checks {
         height: auto;
@@ -138,6 +142,7 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
     #setup-error {
         color: $text-error;
         height: auto;
+        display: none;
     }
     #setup-buttons {
         height: auto;
@@ -226,7 +231,9 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
         try:
             config = self.config()
         except NqpfError as e:
-            self.query_one("#setup-error", Static).update(plain(str(e)))
+            error = self.query_one("#setup-error", Static)
+            error.update(plain(str(e)))
+            error.display = True
             return
         self.dismiss(config)
 
@@ -335,7 +342,7 @@ class DrillScreen(Screen):
         color: $text-muted;
     }
     DrillScreen #drill-board {
-        width: 30;
+        width: 28;
         height: auto;
         max-height: 100%;
         margin: 1 1 0 0;
@@ -360,8 +367,22 @@ class DrillScreen(Screen):
         super().__init__()
         self.drill = drill
         self.round_no = round_no
-        self.phase = "question"  # question | reveal
+        self._phase = "question"  # question | reveal | done
         self.last: DrillAnswer | None = None
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        self._phase = value
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return True if self.phase == "reveal" else None  # shown dimmed until the reveal
+        return True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -519,8 +540,8 @@ class DrillScreen(Screen):
             self.query_one(wid).display = True
         self.query_one("#drill-explanation").display = bool(q.card.explanation.strip())
         last = self.drill.done
-        nxt = "enter: results" if last else "enter: next question"
-        self.query_one("#drill-next", Static).update(styled(f"{nxt}    escape: stop the drill", "dim"))
+        nxt = "enter: the results" if last else "enter: next question"
+        self.query_one("#drill-next", Static).update(styled(nxt, "dim"))
         if self.drill.config.leaderboard:
             board = self.query_one("#drill-board", Static)
             board.update(board_text(self.drill.leaderboard(), a.student))
@@ -619,6 +640,11 @@ class DrillResultsScreen(Screen):
             yield Static(id="results-keys")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "second_round":
+            return True if self.drill.missed_questions() else None
+        return True
+
     def on_mount(self) -> None:
         d = self.drill
         answered = len(d.answers)
@@ -661,7 +687,7 @@ class DrillResultsScreen(Screen):
         keys = []
         n_missed = len(d.missed_questions())
         if n_missed:
-            keys.append(f"m: second round of the {n_missed} missed question{'s' * (n_missed != 1)}")
+            keys.append(f"m: second round ({n_missed} missed)")
         keys += ["w: write results", "escape: home"]
         self.query_one("#results-keys", Static).update(styled("    ".join(keys), "dim"))
         if (getattr(self.app, "drill_options", None) or {}).get("out") and d.answers:
