@@ -1,0 +1,231 @@
+"""The card browser through Pilot: filter, detail, suspend, reset (with confirmation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.ui.screens.browse import BrowseScreen, CardDetail, ConfirmReset, parse_query
+from nqpf_tutor.ui.screens.home import HomeScreen
+
+from ui_helpers import Clock, make_app
+
+
+async def open_browser(pilot) -> BrowseScreen:
+    await pilot.press("b")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowseScreen)
+    return screen
+
+
+async def search(pilot, screen: BrowseScreen, query: str) -> list[str]:
+    inp = screen.query_one("#browse-search", Input)
+    inp.focus()
+    inp.value = query  # as if typed: the Changed event filters after the debounce
+    await pilot.pause(0.4)
+    return list(screen.shown)
+
+
+def row_of(screen: BrowseScreen, key: str) -> list[str]:
+    table = screen.query_one("#browse-table", DataTable)
+    return [str(c) for c in table.get_row(key)]
+
+
+async def highlight(pilot, screen: BrowseScreen, key: str) -> None:
+    table = screen.query_one("#browse-table", DataTable)
+    table.focus()
+    table.move_cursor(row=screen.shown.index(key))
+    await pilot.pause()
+
+
+async def test_lists_every_card_with_deck_type_due_and_recall(tmp_path):
+    clock = Clock()
+    app = make_app(tmp_path, clock=clock)
+    session = StudySession(app.catalog.all_cards(), app.store, app.settings, clock=clock)
+    session.answer(session.next_card(), 3)  # sample/f1
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one("#browse-table", DataTable)
+        assert table.row_count == 8
+        assert screen.shown[:2] == ["sample/f1", "sample/m1"]
+        f1 = row_of(screen, "sample/f1")
+        assert f1[:3] == ["sample", "f1", "flip"]
+        assert f1[3] == "What is [bold]shown[/] as typed? [0]"  # as typed, not markup
+        assert f1[4] == "alpha"
+        assert f1[5] == "2026-03-02" and f1[6] == "100%" and f1[7] == ""
+        assert row_of(screen, "second/s2")[5:8] == ["new", "-", ""]
+        assert row_of(screen, "sample/c1")[3] == "Innovation [...]; the hallmark is [...]."
+        assert "8 cards" in str(screen.query_one("#browse-status").render())
+
+
+async def test_search_words_deck_and_tag_filters(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        assert await search(pilot, screen, "tfp") == ["sample/y1"]  # prompt; any case
+        assert await search(pilot, screen, "TOTAL factor") == ["sample/m1", "sample/y1", "sample/c1"]
+        assert await search(pilot, screen, "deck:second") == ["second/s1", "second/s2"]
+        assert await search(pilot, screen, "tag:beta") == ["sample/t1", "sample/y1", "sample/c1"]
+        assert await search(pilot, screen, "tag:beta sky") == ["sample/t1"]
+        assert await search(pilot, screen, "o1") == ["sample/o1"]  # the id
+        assert await search(pilot, screen, "[bold]shown") == ["sample/f1"]  # brackets are plain text
+        assert await search(pilot, screen, "steam") == ["sample/o1"]  # order items
+        assert await search(pilot, screen, "nothing-like-this") == []
+        assert "No card matches" in str(screen.query_one("#browse-status").render())
+        assert await search(pilot, screen, "") == screen.filtered("")
+        assert len(screen.shown) == 8
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+def test_parse_query():
+    assert parse_query("Deck:Eras tag:drivers  TFP is:new x:y") == (["tfp", "x:y"], ["eras"], ["drivers"], ["new"])
+
+
+async def test_typing_filters_after_a_short_pause(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press(*"deck:second")
+        assert len(screen.shown) == 8  # not yet: the filter waits for a pause in typing
+        await pilot.pause(0.4)
+        assert screen.shown == ["second/s1", "second/s2"]
+        await pilot.press("enter")  # enter in the search box goes to the table
+        assert screen.query_one("#browse-table", DataTable).has_focus
+
+
+async def test_detail_shows_everything_as_typed(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("down", "enter")  # the table, then the first card
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, CardDetail) and detail.card.uid == "sample/f1"
+        shown = "\n".join(str(w.render()) for w in detail.query("#detail-body > *"))
+        assert "What is [bold]shown[/] as typed? [0]" in shown
+        assert "flashcard · deck: Sample [bold]deck[/]" in shown
+        assert "Brackets [x] stay" in shown
+        assert "Deck text is data: [red]no markup[/red]." in shown
+        assert "alpha" in shown
+        assert "A source [0], Test Press, 2024-03-06" in shown
+        assert "New: never answered." in shown
+        await pilot.press("escape")
+        assert app.screen is screen
+        await highlight(pilot, screen, "sample/m1")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = "\n".join(str(w.render()) for w in app.screen.query("#detail-body > *"))
+        assert "A rise in total factor productivity" in shown
+        assert "- More workers\n- Cheaper land\n- Higher tariffs" in shown
+
+
+async def test_detail_shows_progress(tmp_path):
+    clock = Clock()
+    app = make_app(tmp_path, clock=clock)
+    session = StudySession(app.catalog.all_cards(), app.store, app.settings, clock=clock)
+    card = session.next_card()
+    session.answer(card, 1)
+    session.answer(card, 3)
+    state = app.store.get(*card.key)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_browser(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        progress = str(app.screen.query_one("#detail-state").render())
+        assert f"Repetitions {state.reps} · lapses {state.lapses}" in progress
+        assert f"Due {state.due:%Y-%m-%d %H:%M}" in progress
+        assert f"Stability {state.stability:.1f} days" in progress
+        assert "Recall now 100%" in progress
+
+
+async def test_s_suspends_and_unsuspends_the_highlighted_card(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await highlight(pilot, screen, "sample/t1")
+        await pilot.press("s")
+        assert app.store.get("sample", "t1").suspended
+        assert row_of(screen, "sample/t1")[7] == "S"
+        assert await search(pilot, screen, "is:suspended") == ["sample/t1"]
+        await highlight(pilot, screen, "sample/t1")
+        await pilot.press("s")
+        assert not app.store.get("sample", "t1").suspended
+        assert row_of(screen, "sample/t1")[7] == ""
+
+
+async def test_x_resets_progress_after_confirmation_and_keeps_the_log(tmp_path):
+    clock = Clock()
+    app = make_app(tmp_path, clock=clock)
+    session = StudySession(app.catalog.all_cards(), app.store, app.settings, clock=clock)
+    first = session.next_card()
+    session.answer(first, 3)
+    session.answer(session.next_card(), 1)
+    log_before = app.store.reviews()
+    assert first.uid == "sample/f1"
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await highlight(pilot, screen, "sample/f1")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmReset)
+        await pilot.press("n")  # keep
+        await pilot.pause()
+        assert app.screen is screen and app.store.get("sample", "f1").reps == 1
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is screen
+        assert app.store.get("sample", "f1") is None  # new again
+        assert row_of(screen, "sample/f1")[5:7] == ["new", "-"]
+        assert app.store.reviews() == log_before  # the log is append-only
+        assert "sample/f1" in await search(pilot, screen, "is:new")
+        # a new card is new already: nothing to confirm
+        await highlight(pilot, screen, "second/s1")
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_reset_keeps_a_suspension(tmp_path):
+    clock = Clock()
+    app = make_app(tmp_path, clock=clock)
+    session = StudySession(app.catalog.all_cards(), app.store, app.settings, clock=clock)
+    card = session.next_card()
+    session.answer(card, 3)
+    session.suspend(card)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await highlight(pilot, screen, card.uid)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        state = app.store.get(*card.key)
+        assert state.reps == 0 and state.suspended
+        assert row_of(screen, card.uid)[5:8] == ["new", "-", "S"]
+
+
+def big_deck(tmp_path: Path, n: int) -> Path:
+    d = tmp_path / "big"
+    d.mkdir()
+    lines = ["deck: {id: big, title: Big}", "sources:", "  - {id: s, title: S}", "cards:"]
+    for i in range(n):
+        lines.append(f"  - {{id: c{i}, type: flip, prompt: 'Question number {i}', answer: 'Answer {i}',"
+                     f" tags: [t{i % 7}], sources: [s]}}")
+    (d / "big.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return d
+
+
+async def test_a_few_thousand_cards(tmp_path):
+    app = make_app(tmp_path, extra_decks=[big_deck(tmp_path, 3000)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        assert screen.query_one("#browse-table", DataTable).row_count == 3008
+        shown = await search(pilot, screen, "tag:t2 number 1234")
+        assert shown == ["big/c1234"]
+        assert len(await search(pilot, screen, "deck:big tag:t0")) == 429
