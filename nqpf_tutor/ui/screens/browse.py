@@ -343,7 +343,8 @@ class BrowseScreen(Screen):
             text = "No cards: no decks are loaded."
         elif not n:
             text = f"No card matches — {total} cards in all"
-        text += "   enter: details · s: suspend · x: reset · /: search · esc: back"
+        if n:
+            text += " · enter: details"
         self.query_one("#browse-status", Static).update(plain(text))
 
     # --- layout --------------------------------------------------------------------------------
