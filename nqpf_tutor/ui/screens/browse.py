@@ -37,7 +37,7 @@ TYPE_LONG = {
 #: Column key, heading, width (None: the prompt column takes what is left).
 COLUMNS: list[tuple[str, str, int | None]] = [
     ("deck", "Deck", 9),
-    ("id", "Id", 11),
+    ("id", "Id", 11),  # ID_WIDTH, more on wide screens
     ("type", "Type", 6),
     ("prompt", "Prompt", None),
     ("tags", "Tags", 11),
@@ -46,6 +46,8 @@ COLUMNS: list[tuple[str, str, int | None]] = [
     ("susp", "S", 2),
 ]
 MIN_PROMPT = 16
+ID_WIDTH = 11
+MAX_ID_EXTRA = 14
 DEBOUNCE = 0.15
 
 
@@ -242,6 +244,7 @@ class BrowseScreen(Screen):
         self._timer: Timer | None = None
         self._query = ""
         self.prompt_width = 30
+        self.id_extra = 0
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -289,6 +292,7 @@ class BrowseScreen(Screen):
         c, s = e.card, e.state
         r = self.recall(s)
         widths = {k: (w or self.prompt_width) for k, _, w in COLUMNS}
+        widths["id"] += self.id_extra
         due = self._due_text(s)
         return [
             fit(one_line(c.deck_id), widths["deck"]),
@@ -353,17 +357,21 @@ class BrowseScreen(Screen):
         self.call_after_refresh(self._fit_prompt, True)
 
     def _fit_prompt(self, redraw: bool = False) -> None:
+        """The prompt column takes the room left; past 40 characters the id column gets some too."""
         table = self.query_one("#browse-table", DataTable)
         fixed = sum(w for _, _, w in COLUMNS if w)
-        width = max(MIN_PROMPT, (table.size.width or self.app.size.width) - fixed - 2)
-        if width == self.prompt_width and not redraw:
+        room = max(MIN_PROMPT, (table.size.width or self.app.size.width) - fixed - 2)
+        id_extra = min(MAX_ID_EXTRA, max(0, (room - 40) // 2))
+        width = room - id_extra
+        if (width, id_extra) == (self.prompt_width, self.id_extra) and not redraw:
             return
-        changed = width != self.prompt_width
-        self.prompt_width = width
-        col = table.columns.get("prompt")  # type: ignore[call-overload]
-        if col is not None:
-            col.auto_width = False
-            col.width = width
+        changed = (width, id_extra) != (self.prompt_width, self.id_extra)
+        self.prompt_width, self.id_extra = width, id_extra
+        for key, w in (("prompt", width), ("id", ID_WIDTH + id_extra)):
+            col = table.columns.get(key)  # type: ignore[call-overload]
+            if col is not None:
+                col.auto_width = False
+                col.width = w
         if changed and redraw:
             self.apply_filter(self._query)
 

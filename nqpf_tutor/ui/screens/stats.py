@@ -125,7 +125,7 @@ class ReviewCalendar(Widget):
         legend = [Content("    less ")]
         legend.append(styled("· ", LEVEL_STYLES[0]))
         legend += [styled("■ ", s) for s in LEVEL_STYLES[1:]]
-        legend.append(Content(f"more   (busiest day: {plural(self.top, 'answer')})"))
+        legend.append(Content(f"more   (busiest day: {plural(self.top, 'answer')})" if self.top else "more"))
         lines.append(Content(""))
         lines.append(Content("").join(legend))
         return Content("\n").join(lines)
