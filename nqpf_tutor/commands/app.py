@@ -33,6 +33,11 @@ def launch(args, loc, start: str = "home", **extra) -> int:
         choice = Choice(deck_ids=deck_ids, tags=tags, n=n or 10, seed=getattr(args, "seed", None),
                         schedule_quiz=bool(getattr(args, "schedule", False)))
         app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice, **extra)
+        # Everything loaded so far (modules, decks) lives as long as the app: keep it out of the
+        # garbage collector's scans, which otherwise cost a good part of the first paint.
+        import gc
+
+        gc.freeze()
         app.run()
     if store.notice:
         print(f"nqpf-tutor: {store.notice}", file=sys.stderr)

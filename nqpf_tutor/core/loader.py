@@ -15,18 +15,14 @@ list or mapping used twice through an alias is refused.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
-import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-
-import yaml
 
 from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source
 from nqpf_tutor.errors import NqpfError
@@ -34,7 +30,18 @@ from nqpf_tutor.errors import NqpfError
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
 LOADER_VERSION = "1"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml():
+    """PyYAML, imported on first use: a cached deck loads without it (faster start-up)."""
+    import yaml
+
+    return yaml
+
+
+def _loader_class():
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TOP_KEYS = ("deck", "sources", "tables", "cards")
 DECK_KEYS = ("id", "title", "description")
@@ -103,6 +110,8 @@ class _Raw:
 def _did_you_mean(word: Any, choices: Iterable[str]) -> str:
     if not isinstance(word, str):
         return ""
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -320,6 +329,8 @@ def _pick(values: list[str], n: int, seed: str) -> list[str]:
     """A stable choice of ``n`` of ``values`` (same deck text, same choice)."""
     if len(values) <= n:
         return values
+    import random
+
     rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
     return rng.sample(values, n)
 
@@ -503,8 +514,9 @@ def _fmt_where(where: Path_) -> str:
 # Positions: only on the error path.
 
 
-def _mark_of(node: yaml.Node, where: Path_, key: bool) -> tuple[int, int]:
+def _mark_of(node: Any, where: Path_, key: bool) -> tuple[int, int]:
     """Line and column (1-based) of the node at ``where``, or of the nearest ancestor found."""
+    yaml = _yaml()
     best = node.start_mark
     cur = node
     for i, step in enumerate(where):
@@ -524,14 +536,16 @@ def _mark_of(node: yaml.Node, where: Path_, key: bool) -> tuple[int, int]:
     return best.line + 1, best.column + 1
 
 
-def _compose(text: str) -> yaml.Node | None:
+def _compose(text: str) -> Any:
+    yaml = _yaml()
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_loader_class())
     except yaml.YAMLError:
         return None
 
 
-def _yaml_problem(path: str, e: yaml.YAMLError) -> Problem:
+def _yaml_problem(path: str, e: Exception) -> Problem:
+    yaml = _yaml()
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -581,8 +595,9 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     assert text is not None
     if not text.strip():
         raise DeckError([Problem(path, 1, 1, "the file is empty; a deck needs 'deck' and 'cards'")])
+    yaml = _yaml()
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=_loader_class())
     except yaml.YAMLError as e:
         raise DeckError([_yaml_problem(path, e)]) from None
     except (RecursionError, MemoryError, ValueError, OverflowError) as e:

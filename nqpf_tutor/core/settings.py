@@ -17,8 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nqpf_tutor.errors import NqpfError
 
 
@@ -158,6 +156,8 @@ def load_settings(path: str | os.PathLike) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as e:
         raise SettingsError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    import yaml  # only when there is a settings file (start-up is faster without)
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -170,6 +170,8 @@ def load_settings(path: str | os.PathLike) -> Settings:
 
 def save_settings(settings: Settings, path: str | os.PathLike) -> None:
     """Write ``settings`` to ``path`` atomically (a crash leaves the old file or the new one)."""
+    import yaml
+
     path = Path(path)
     text = "# nqpf-tutor settings (see README: Spaced repetition and progress)\n" + yaml.safe_dump(
         settings.to_dict(), sort_keys=False, allow_unicode=True

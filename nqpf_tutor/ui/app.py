@@ -101,20 +101,63 @@ class TutorApp(App[None]):
 
     # --- start -----------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        """The first screen: home, or straight into study or a quiz from the command line.
+
+        Going into study directly builds only that screen at start (the first card is on the
+        first frame); the home screen is built when the learner goes back (see pop_screen).
+        """
         from nqpf_tutor.ui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        if self.start in ("study", "quiz"):
+            cards = self._cards_or_warn()
+            if cards is not None:
+                if self.start == "study":
+                    from nqpf_tutor.ui.screens.study import StudyScreen
+
+                    return StudyScreen(cards)
+                from nqpf_tutor.ui.screens.quiz import QuizScreen
+
+                c = self.choice
+                return QuizScreen(cards, n=c.n, seed=c.seed, schedule=c.schedule_quiz)
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12)
         for w in self.catalog.warnings:
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
-        if self.start != "home":
+        if self.start not in ("home", "study", "quiz"):
             self.do(self.start)
         if self.show_welcome:
             from nqpf_tutor.ui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(), callback=lambda _: self._welcome_seen())
+
+    def pop_screen(self):
+        """Back. From the first screen (study or a quiz started from the command line), go home.
+
+        Textual keeps no result callback for the first screen, so it cannot be switched out:
+        home (or the screen replacing it) goes on top, and the finished first screen below is
+        never shown again.
+        """
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        if not isinstance(self.screen, HomeScreen):
+            if len(self.screen_stack) <= 1:
+                self._dead_base = True
+                return self.push_screen(HomeScreen())
+            if len(self.screen_stack) == 2 and getattr(self, "_dead_base", False):
+                return self.switch_screen(HomeScreen())
+        return super().pop_screen()
+
+    def replace_screen(self, screen) -> None:
+        """Show ``screen`` in place of the current one."""
+        if len(self.screen_stack) <= 1:
+            self._dead_base = True
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
 
     def do(self, action: str) -> None:
         """Run one of the app's actions by name (home buttons, the palette, the command line)."""
@@ -170,8 +213,12 @@ class TutorApp(App[None]):
         return cards
 
     def action_home(self) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            super().pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.push_screen(HomeScreen())
 
     def action_study(self, ahead: bool = False) -> None:
         cards = self._cards_or_warn()

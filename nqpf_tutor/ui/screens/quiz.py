@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, Static
 
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.questions import LETTERS
@@ -17,7 +17,7 @@ from nqpf_tutor.core.quiz import QuizRun, build_quiz
 from nqpf_tutor.core.scheduler import grade_for
 from nqpf_tutor.ui.screens.study import source_line
 from nqpf_tutor.ui.widgets.cards import Options
-from nqpf_tutor.ui.widgets.plain import Plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
 
 
 class QuizScreen(Screen):
@@ -45,9 +45,9 @@ class QuizScreen(Screen):
         self.shown_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleLine()
         with Horizontal(id="study-top"):
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield ProgressLine(id="progress")
             yield Static(id="counts")
         with VerticalScroll(id="card-area"):
             yield Static(id="card-kind")
@@ -69,7 +69,7 @@ class QuizScreen(Screen):
 
     def _top(self) -> None:
         total = len(self.run.questions)
-        self.query_one("#progress", ProgressBar).update(total=max(1, total), progress=self.run.index)
+        self.query_one("#progress", ProgressLine).update_progress(total, self.run.index)
         self.query_one("#counts", Static).update(
             styled(f" score {self.run.score}/{self.run.index} ", "bold") + styled(f" of {total} ", "dim"))
 
@@ -156,7 +156,7 @@ class QuizScreen(Screen):
     def action_retry_misses(self) -> None:
         if self.phase == "done" and self.run.misses():
             qs = [a.question for a in self.run.misses()]
-            self.app.switch_screen(QuizScreen(self.cards, seed=self.seed, schedule=self.schedule, questions=qs))
+            self.app.replace_screen(QuizScreen(self.cards, seed=self.seed, schedule=self.schedule, questions=qs))
 
     def action_leave(self) -> None:
         self.app.pop_screen()

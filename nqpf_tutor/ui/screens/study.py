@@ -14,14 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, Static
 
-from nqpf_tutor.core.model import Card
+from nqpf_tutor.core.model import CLOZE_RE, Card
 from nqpf_tutor.core.questions import check_cloze, check_order, check_typed, make_mcq, shuffled_items
 from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
-from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, plain, styled
 
 KIND = {
     "flip": "Flashcard",
@@ -85,43 +85,58 @@ class StudyScreen(Screen):
         self.results: list[bool] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # The first card is chosen and built here, so the first frame already shows it.
+        app = self.app
+        self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
+        first = self.session.next_card()
+        self._first = first
+        kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
+        yield TitleLine()
+        counts = self.session.counts()
         with Horizontal(id="study-top"):
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
-            yield Static(id="counts")
+            bar = ProgressLine(id="progress")
+            bar.total = max(1, counts.total)
+            yield bar
+            yield Static(self._counts_text(counts), id="counts")
         with VerticalScroll(id="card-area"):
-            yield Static(id="card-kind")
-            yield Plain(id="prompt")
-            yield Vertical(id="response")
+            yield Static(kind, id="card-kind")
+            yield Plain(prompt, id="prompt")
+            yield Vertical(*widgets, id="response")
             yield Static(id="verdict")
             yield Plain(id="answer")
             yield Plain(id="explanation")
             yield Plain(id="source")
-        yield GradeBar(id="grades")
+        yield Vertical(id="grades-slot")  # the grade buttons are built at the first answer
         yield Footer()
 
-    async def on_mount(self) -> None:
-        app = self.app
-        self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
-        await self.next_card()
+    def on_mount(self) -> None:
+        if self._first is None:
+            self._finish()
+        else:
+            self._focus_response()
 
     # --- showing ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def _counts_text(c):
+        return styled(f" new {c.new} ", "blue") + styled(f" learn {c.learning} ", "red") + styled(f" due {c.review} ", "green")
+
     def _counts(self) -> None:
         c = self.session.counts()
-        self.query_one("#counts", Static).update(
-            styled(f" new {c.new} ", "blue") + styled(f" learn {c.learning} ", "red") + styled(f" due {c.review} ", "green")
-        )
-        bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=max(1, self.answered + c.total), progress=self.answered)
+        self.query_one("#counts", Static).update(self._counts_text(c))
+        bar = self.query_one("#progress", ProgressLine)
+        bar.update_progress(self.answered + c.total, self.answered)
 
     async def _clear(self) -> None:
         for wid in ("#verdict",):
             self.query_one(wid, Static).update("")
         for wid in ("#answer", "#explanation", "#source"):
             self.query_one(wid, Plain).set_text("")
-        await self.query_one("#response").remove_children()
-        self.query_one("#grades").display = False
+        response = self.query_one("#response")
+        if response.children:
+            await response.remove_children()
+        for bar in self.query(GradeBar):
+            bar.display = False
 
     async def next_card(self) -> None:
         await self._clear()
@@ -132,19 +147,20 @@ class StudyScreen(Screen):
             return
         await self.show(card)
 
-    async def show(self, card: Card) -> None:
-        await self._clear()
+    def _prepare(self, card: Card) -> tuple:
+        """Set the screen's state for ``card``; return its heading, prompt and answer widgets."""
         self.card = card
         self.phase = "question"
         self.auto_saved = False
         self.suggested = None
+        self.question = None
         self.shown_at = time.monotonic()
         deck = self.app.catalog.deck(card.deck_id)
         title = deck.title if deck else card.deck_id
         state = self.session.state(card)
-        flag = " · new" if state.reps == 0 else (" · edited" if getattr(state, "edited", False) else "")
-        self.query_one("#card-kind", Static).update(styled(f"{KIND[card.type]} · {title}{flag}", "dim"))
-        prompt = card.cloze_text("[...]") if card.type == "cloze" else card.prompt
+        flag = " · new" if state.reps == 0 else (" · edited" if state.edited else "")
+        kind = styled(f"{KIND[card.type]} · {title}{flag}", "dim")
+        prompt = card.prompt
         if card.type == "cloze":
             n = 0
 
@@ -153,32 +169,44 @@ class StudyScreen(Screen):
                 n += 1
                 return f"[{n}: ...]"
 
-            from nqpf_tutor.core.model import CLOZE_RE
-
             prompt = CLOZE_RE.sub(numbered, card.prompt)
-        self.query_one("#prompt", Plain).set_text(prompt)
         self.intervals = {int(g): format_interval(d) for g, d in self.session.preview(card).items()}
-        response = self.query_one("#response")
+        widgets: list = []
         if card.type in ("mcq", "truefalse"):
             self.question = make_mcq(card, seed=f"{card.uid}|{state.reps}")
-            await response.mount(Options(self.question.options, id="options"))
+            widgets.append(Options(self.question.options, id="options"))
         elif card.type == "typed":
             inp = Input(placeholder="type your answer, then enter (enter alone: I don't know)", id="typed")
             inp.cursor_blink = self.app.cursor_blink
-            await response.mount(inp)
-            inp.focus()
+            widgets.append(inp)
         elif card.type == "cloze":
-            blanks = ClozeBlanks(len(card.cloze_answers()), id="cloze")
-            await response.mount(blanks)
-            self.call_after_refresh(lambda: blanks.query(Input).first().focus())
+            widgets.append(ClozeBlanks(len(card.cloze_answers()), id="cloze"))
         elif card.type == "order":
-            ol = OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order")
-            await response.mount(ol)
-            self.call_after_refresh(ol.focus)
+            widgets.append(OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order"))
         else:
-            await response.mount(Static(styled("space or enter: show the answer", "dim")))
-        if card.type in ("mcq", "truefalse", "flip"):
+            widgets.append(Static(styled("space or enter: show the answer", "dim")))
+        return kind, prompt, widgets
+
+    def _focus_response(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        if card.type == "typed":
+            self.query_one("#typed", Input).focus()
+        elif card.type == "cloze":
+            self.call_after_refresh(lambda: self.query_one("#cloze").query(Input).first().focus())
+        elif card.type == "order":
+            self.call_after_refresh(self.query_one(OrderList).focus)
+        else:
             self.set_focus(None)
+
+    async def show(self, card: Card) -> None:
+        await self._clear()
+        kind, prompt, widgets = self._prepare(card)
+        self.query_one("#card-kind", Static).update(kind)
+        self.query_one("#prompt", Plain).set_text(prompt)
+        await self.query_one("#response").mount_all(widgets)
+        self._focus_response()
         self.query_one("#card-area").scroll_home(animate=False)
 
     def _reveal(self, correct: bool | None) -> None:
@@ -201,9 +229,13 @@ class StudyScreen(Screen):
         self.query_one("#answer", Plain).set_text(("Answer: " if card.type not in ("order", "cloze") else "") + answer)
         self.query_one("#explanation", Plain).set_text(card.explanation)
         self.query_one("#source", Plain).set_text(source_line(self.app, card))
-        grades = self.query_one("#grades", GradeBar)
-        grades.set_intervals(self.intervals, self.suggested)
-        grades.display = True
+        found = self.query(GradeBar)
+        if found:
+            grades = found.first()
+            grades.set_intervals(self.intervals, self.suggested)
+            grades.display = True
+        else:
+            self.query_one("#grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
         self.set_focus(None)
 
     def _auto(self, correct: bool) -> None:
@@ -332,7 +364,7 @@ class StudyScreen(Screen):
 
     def action_ahead(self) -> None:
         if self.phase in ("empty", "done"):
-            self.app.switch_screen(StudyScreen(self.cards, review_ahead=True))
+            self.app.replace_screen(StudyScreen(self.cards, review_ahead=True))
 
     def action_quiz_instead(self) -> None:
         if self.phase in ("empty", "done"):
@@ -364,5 +396,5 @@ class StudyScreen(Screen):
                 f"Cards answered: {self.answered}    Right first time: {acc}%    Time: {minutes}m {seconds:02d}s")
             self.query_one("#explanation", Plain).set_text(
                 f"Next card due: {nxt}.\n\na: review ahead    z: a quiz    escape: home")
-        bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=max(1, self.answered), progress=self.answered)
+        bar = self.query_one("#progress", ProgressLine)
+        bar.update_progress(self.answered, self.answered)

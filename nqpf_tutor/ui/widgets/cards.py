@@ -151,16 +151,28 @@ class GradeBar(Horizontal):
             super().__init__()
             self.grade = grade
 
+    def __init__(self, intervals: dict[int, str] | None = None, suggested: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.intervals = intervals or {}
+        self.suggested = suggested
+
+    @staticmethod
+    def _label(i: int, name: str, interval: str) -> Content:
+        return Content(f"{i} {name}" + (f" · {interval}" if interval else ""))
+
     def compose(self) -> ComposeResult:
         for i, name in enumerate(GRADE_NAMES, 1):
-            yield Button(Content(f"{i} {name}"), id=f"grade-{i}", classes=f"grade grade-{name.lower()}")
+            b = Button(self._label(i, name, self.intervals.get(i, "")), id=f"grade-{i}",
+                       classes=f"grade grade-{name.lower()}")
+            b.set_class(i == self.suggested, "suggested")
+            yield b
 
     def set_intervals(self, intervals: dict[int, str], suggested: int | None = None) -> None:
+        self.intervals, self.suggested = intervals, suggested
         for i, name in enumerate(GRADE_NAMES, 1):
-            b = self.query_one(f"#grade-{i}", Button)
-            iv = intervals.get(i, "")
-            b.label = Content(f"{i} {name}" + (f" · {iv}" if iv else ""))
-            b.set_class(i == suggested, "suggested")
+            for b in self.query(f"#grade-{i}").results(Button):
+                b.label = self._label(i, name, intervals.get(i, ""))
+                b.set_class(i == suggested, "suggested")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

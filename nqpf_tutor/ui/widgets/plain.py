@@ -31,3 +31,46 @@ class Plain(Static):
 
     def set_text(self, text: object) -> None:
         self.update(plain(text))
+
+
+class TitleLine(Static):
+    """A one-line title (lighter to build than Textual's Header: start-up draws less)."""
+
+    DEFAULT_CSS = """
+    TitleLine {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $foreground;
+        text-align: center;
+        text-style: bold;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.update(plain(f"{self.app.title} — {self.app.sub_title}"))
+
+
+class ProgressLine(Static):
+    """A session progress bar drawn as one line of text."""
+
+    DEFAULT_CSS = """
+    ProgressLine {
+        height: 1;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.total = 1
+        self.progress = 0
+
+    def update_progress(self, total: int, progress: int) -> None:
+        self.total, self.progress = max(1, total), max(0, min(progress, total))
+        self.refresh()
+
+    def render(self) -> Content:
+        width = max(1, self.size.width - 1)
+        done = round(width * self.progress / self.total)
+        return Content.styled("━" * done, "$accent") + Content.styled("━" * (width - done), "$foreground 20%")
