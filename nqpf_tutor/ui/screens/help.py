@@ -44,9 +44,22 @@ KEYS = [
         ("escape", "back home"),
     ]),
     ("Drill", [
-        ("1-4", "pick an option (the timer is on screen)"),
-        ("enter", "teacher: next question after the discussion"),
-        ("escape", "stop the drill (answers given so far are kept)"),
+        ("1-4  t f", "pick an option (the timer is on screen); t/f for true/false"),
+        ("enter  space", "teacher: next question after the discussion"),
+        ("escape", "stop the drill (answers given so far are kept) and show the results"),
+        ("m  w", "results: a second round of the missed questions; write the results files"),
+    ]),
+    ("Statistics", [
+        ("1-6  left/right", "tabs: overview, forecast, reviews, retention, calendar, mastery"),
+        ("r", "compute the figures again"),
+        ("escape  q", "back"),
+    ]),
+    ("Browse", [
+        ("type", "search (all words; deck:ID  tag:T  is:new  is:suspended  is:due  is:leech)"),
+        ("enter  down  /", "to the table; open the card; back to the search box"),
+        ("s", "suspend or unsuspend the highlighted card"),
+        ("x", "reset its progress (after you confirm)"),
+        ("escape", "back"),
     ]),
 ]
 
