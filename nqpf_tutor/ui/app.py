@@ -239,27 +239,18 @@ class TutorApp(App[None]):
     def action_drill(self) -> None:
         if self._cards_or_warn() is None:
             return
-        try:
-            from nqpf_tutor.ui.screens.drill import open_drill
-        except ImportError:
-            self.notify("Drills are not available in this build yet.", severity="warning")
-            return
+        from nqpf_tutor.ui.screens.drill import open_drill
+
         open_drill(self)
 
     def action_stats(self) -> None:
-        try:
-            from nqpf_tutor.ui.screens.stats import StatsScreen
-        except ImportError:
-            self.notify("The statistics screen is not available in this build yet.", severity="warning")
-            return
+        from nqpf_tutor.ui.screens.stats import StatsScreen
+
         self.push_screen(StatsScreen())
 
     def action_browse(self) -> None:
-        try:
-            from nqpf_tutor.ui.screens.browse import BrowseScreen
-        except ImportError:
-            self.notify("The browser is not available in this build yet.", severity="warning")
-            return
+        from nqpf_tutor.ui.screens.browse import BrowseScreen
+
         self.push_screen(BrowseScreen())
 
     def action_reload(self) -> None:

@@ -26,7 +26,7 @@ from nqpf_tutor.core.drill import DEFAULT_STUDENT, Drill, DrillAnswer, DrillConf
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
-from nqpf_tutor.ui.widgets.cards import Options
+from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
 
 TICK = 0.1  # seconds between countdown updates
@@ -353,12 +353,7 @@ class DrillScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("1", "pick(0)", "Option 1", show=False),
-        Binding("2", "pick(1)", "Option 2", show=False),
-        Binding("3", "pick(2)", "Option 3", show=False),
-        Binding("4", "pick(3)", "Option 4", show=False),
-        Binding("t", "truefalse('True')", "True", show=False),
-        Binding("f", "truefalse('False')", "False", show=False),
+        *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="drill-next-key", tooltip="After the discussion: the next question"),
         Binding("escape", "stop", "Stop drill", id="drill-stop", tooltip="Stop now and show the results (answers are kept)"),
     ]

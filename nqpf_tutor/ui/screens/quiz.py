@@ -16,18 +16,13 @@ from nqpf_tutor.core.questions import LETTERS
 from nqpf_tutor.core.quiz import QuizRun, build_quiz
 from nqpf_tutor.core.scheduler import grade_for
 from nqpf_tutor.ui.screens.study import source_line
-from nqpf_tutor.ui.widgets.cards import Options
+from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
 
 
 class QuizScreen(Screen):
     BINDINGS = [
-        Binding("1", "pick(0)", "Option 1", show=False),
-        Binding("2", "pick(1)", "Option 2", show=False),
-        Binding("3", "pick(2)", "Option 3", show=False),
-        Binding("4", "pick(3)", "Option 4", show=False),
-        Binding("t", "truefalse('True')", "True", show=False),
-        Binding("f", "truefalse('False')", "False", show=False),
+        *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),
         Binding("m", "retry_misses", "Quiz the misses", id="quiz-misses", show=False),
         Binding("escape,q", "leave", "Home", id="quiz-leave"),

@@ -16,6 +16,17 @@ from nqpf_tutor.core.text import clean
 from nqpf_tutor.ui.widgets.plain import plain
 
 
+#: Keys for a question's options, for screens with ``action_pick(i)`` and ``action_truefalse(value)``.
+OPTION_BINDINGS = [
+    Binding("1", "pick(0)", "Option 1", show=False),
+    Binding("2", "pick(1)", "Option 2", show=False),
+    Binding("3", "pick(2)", "Option 3", show=False),
+    Binding("4", "pick(3)", "Option 4", show=False),
+    Binding("t", "truefalse('True')", "True", show=False),
+    Binding("f", "truefalse('False')", "False", show=False),
+]
+
+
 class Options(Vertical):
     """Numbered options; 1-4 (or a click) picks one."""
 
