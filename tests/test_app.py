@@ -358,3 +358,18 @@ async def test_quitting_mid_session_keeps_every_answer(tmp_path):
         await pilot.press(str(q.correct + 1))
         await pilot.press("ctrl+q")
     assert fresh_store_reviews(app) == 2
+
+
+async def test_paper_test_from_the_app(tmp_path):
+    app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+    names = sorted(p.name for p in app.last_paper)
+    assert names == ["paper-11-A-key.md", "paper-11-A.md", "paper-11-B-key.md", "paper-11-B.md"]
+    folder = app.loc.data_dir / "papers"
+    a = (folder / "paper-11-A.md").read_text()
+    assert a.startswith("# New quality productive forces — version A") and "Answer key" not in a
+    assert a.count("**1.**") == 1 and "**3.**" in a and "**4.**" not in a
+    key = (folder / "paper-11-A-key.md").read_text()
+    assert key.startswith("# Answer key — version A") and "3. **" in key

@@ -42,6 +42,7 @@ class TutorCommands(Provider):
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
+        ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
@@ -252,6 +253,41 @@ class TutorApp(App[None]):
         from nqpf_tutor.ui.screens.browse import BrowseScreen
 
         self.push_screen(BrowseScreen())
+
+    def action_paper(self) -> None:
+        """Write a printable test of the chosen cards (versions A and B, each with its key file)."""
+        cards = self._cards_or_warn()
+        if cards is None:
+            return
+        import random
+
+        from nqpf_tutor.core.export import make_paper
+
+        seed = self.choice.seed if self.choice.seed is not None else random.randrange(1000, 10000)
+        folder = self.loc.data_dir / "papers"
+        title = "New quality productive forces"
+        if len(self.choice.deck_ids) == 1:
+            deck = self.catalog.deck(self.choice.deck_ids[0])
+            title = deck.title if deck else title
+        written = []
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for version in ("A", "B"):
+                paper = make_paper(cards, seed=seed, n=self.choice.n, title=title, version=version)
+                if not paper.questions:
+                    self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
+                    return
+                test = folder / f"paper-{seed}-{version}.md"
+                key = folder / f"paper-{seed}-{version}-key.md"
+                test.write_text(paper.markdown(with_key=False), "utf-8")
+                key.write_text(paper.key_markdown(), "utf-8")
+                written += [test, key]
+        except OSError as e:
+            self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
+            return
+        self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
+                    + f" in {folder}", title="Paper test written", timeout=15, markup=False)
+        self.last_paper = written
 
     def action_reload(self) -> None:
         edited, warnings = self.reload_decks()

@@ -24,6 +24,7 @@ KEYS = [
         ("s  z  d", "study, quiz, classroom drill"),
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
+        ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
         ("q", "quit"),
     ]),
     ("Study", [
