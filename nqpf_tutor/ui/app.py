@@ -125,7 +125,7 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         if self.store.notice:
-            self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12)
+            self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12, markup=False)
         for w in self.catalog.warnings:
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
         if self.start not in ("home", "study", "quiz"):
