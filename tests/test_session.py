@@ -348,3 +348,22 @@ def test_a_new_card_suspended_earlier_comes_back_when_unsuspended(store):
     assert later.next_card() == cards[1] and later.counts().new == 1
     later.unsuspend(cards[0])
     assert later.next_card() == cards[0] and later.counts().new == 2
+
+
+def test_new_siblings_from_one_table_cell_are_spread_apart(tmp_path):
+    from nqpf_tutor.core.model import Card
+    from nqpf_tutor.core.session import StudySession
+    from nqpf_tutor.core.store import Store
+
+    cards = []
+    for row in ("a", "b", "c"):
+        base = f"t.{row}.x"
+        cards += [Card("d", base, "flip", f"{row}?", row, table="t"),
+                  Card("d", base + ".mcq", "mcq", f"{row}?", row, distractors=("p", "q"), table="t"),
+                  Card("d", base + ".which", "mcq", f"which {row}?", row, distractors=("p", "q"), table="t")]
+    cards.append(Card("d", "plain", "flip", "p?", "p"))
+    with Store.open(tmp_path / "p.sqlite3", profile="default") as store:
+        session = StudySession(cards, store)
+        order = [c.id for c in session._new]
+    assert order == ["t.a.x", "t.b.x", "t.c.x", "plain", "t.a.x.mcq", "t.b.x.mcq", "t.c.x.mcq",
+                     "t.a.x.which", "t.b.x.which", "t.c.x.which"]

@@ -102,6 +102,26 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     return SyncReport(edited=edited, renamed=renamed, orphans=orphans)
 
 
+def _sibling_key(card: Card) -> tuple[str, str]:
+    """Cards made from one table cell (its flip, multiple-choice and "which" cards) are siblings."""
+    if card.table:
+        return (card.deck_id, ".".join(card.id.split(".")[:3]))
+    return card.key
+
+
+def _spread_siblings(cards: list[Card]) -> list[Card]:
+    """New cards in deck order, but a card's siblings only after every first card (as Anki
+    buries siblings), so one cell's cards do not come back to back and give each other away."""
+    seen: dict[tuple[str, str], int] = {}
+    ranked = []
+    for i, c in enumerate(cards):
+        k = _sibling_key(c)
+        rank = seen.get(k, 0)
+        seen[k] = rank + 1
+        ranked.append((rank, i, c))
+    return [c for _, _, c in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+
 class StudySession:
     """Spaced-repetition study over ``cards`` (the selection) for the store's profile."""
 
@@ -129,7 +149,7 @@ class StudySession:
             self.cards.setdefault(c.key, c)
         known = store.keys(answered=True)
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
-        self._new: list[Card] = [c for k, c in self.cards.items() if k not in known]
+        self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
         self._history: list[AnswerResult] = []

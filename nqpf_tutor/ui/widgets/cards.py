@@ -93,9 +93,6 @@ class OrderList(Widget, can_focus=True):
             lines.append(f"{mark}{i + 1}. {clean(item)}{verdict}")
         return Content("\n".join(lines))
 
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(self.items))
-
     def action_cursor(self, delta: int) -> None:
         if not self.locked and self.items:
             self.cursor = (self.cursor + delta) % len(self.items)
