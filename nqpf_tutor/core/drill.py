@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import Question, make_mcq, normalize
+from nqpf_tutor.core.questions import Question, distinct_questions
 from nqpf_tutor.core.scheduler import ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
@@ -135,23 +135,9 @@ def build_questions(cards: Iterable[Card], n: int, seed: int | None) -> list[Que
     """
     if seed is None:
         seed = new_seed()
-    pool = sorted(cards, key=lambda c: c.uid)
-    # an authored mcq before a flip card asking the same (a table cell yields both)
-    preferred = sorted(pool, key=lambda c: (c.type not in ("mcq", "truefalse"), c.uid))
-    questions: list[Question] = []
-    seen: set[tuple[str, str]] = set()
-    for card in preferred:
-        q = make_mcq(card, seed, pool)
-        if q is None:
-            continue
-        key = (normalize(q.prompt), normalize(q.answer))
-        if key in seen:
-            continue
-        seen.add(key)
-        questions.append(q)
+    questions = distinct_questions(cards, seed)
     if not questions:
         raise DrillError("no multiple-choice or true/false questions among the chosen cards")
-    questions.sort(key=lambda q: q.card.uid)
     random.Random(f"drill|{seed}").shuffle(questions)
     return questions[: max(1, n)]
 

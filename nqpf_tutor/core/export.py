@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from nqpf_tutor.core.model import Card, Deck
-from nqpf_tutor.core.questions import LETTERS, Question, make_mcq
+from nqpf_tutor.core.questions import LETTERS, Question, distinct_questions
 
 CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
 
@@ -115,14 +115,7 @@ def make_paper(
     The same seed and version give the same paper; another version (``"B"``) of the same seed
     asks the same questions in another order with the options shuffled differently.
     """
-    pool = list(cards)
-    questions = []
-    asked: set[tuple[str, str]] = set()
-    for c in sorted(pool, key=lambda c: c.uid):
-        q = make_mcq(c, seed=f"{seed}", pool=pool)
-        if q is not None and (q.prompt, q.answer) not in asked:  # a table cell's flip and mcq are one question
-            asked.add((q.prompt, q.answer))
-            questions.append(q)
+    questions = distinct_questions(cards, seed=f"{seed}")
     rng = random.Random(f"paper|{seed}")
     rng.shuffle(questions)
     if n is not None:

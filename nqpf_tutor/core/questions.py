@@ -1,8 +1,8 @@
 """Questions asked of cards, and how answers are checked.
 
 - ``make_mcq`` turns a card into a multiple-choice question (mcq and truefalse always; flip
-  and typed cards when they carry distractors, or when other cards of the same table or deck
-  supply plausible ones), with options shuffled by a seeded random generator.
+  and typed cards when they carry distractors), with options shuffled by a seeded random
+  generator; ``distinct_questions`` asks each distinct question of a set of cards once.
 - ``check_typed``, ``check_cloze`` and ``check_order`` judge free answers leniently: case,
   spacing and punctuation do not matter; accepted alternatives count.
 """
@@ -13,7 +13,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
 
@@ -42,36 +42,38 @@ def _rng(seed: int | str | None, card: Card) -> random.Random:
     return random.Random(f"{seed}|{card.uid}" if seed is not None else None)
 
 
-def can_ask_as_mcq(card: Card) -> bool:
-    return card.type in ("mcq", "truefalse") or (card.type in ("flip", "typed") and len(card.distractors) >= 2)
-
-
-def make_mcq(card: Card, seed: int | str | None = None, pool: Sequence[Card] = ()) -> Question | None:
+def make_mcq(card: Card, seed: int | str | None = None) -> Question | None:
     """A multiple-choice question for ``card``, or None when it cannot be asked that way.
 
-    ``pool``: other cards whose answers may serve as distractors for a flip or typed card that
-    has none of its own (only cards of the same table, so distractors stay in one category).
+    mcq and truefalse cards always can; flip and typed cards when they have two or more
+    distractors (the loader gives every table cell the other rows' values).
     """
-    rng = _rng(seed, card)
     if card.type == "truefalse":
         return Question(card, card.prompt, ("True", "False"), 0 if card.truth else 1)
-    if card.type in ("mcq", "flip", "typed"):
-        distractors = list(card.distractors)
-        if len(distractors) < 2 and card.table and pool:
-            seen = {normalize(card.answer)}
-            for other in pool:
-                if other.table == card.table and other.type == card.type and other is not card:
-                    n = normalize(other.answer)
-                    if n not in seen and other.prompt.split(":")[-1] == card.prompt.split(":")[-1]:
-                        seen.add(n)
-                        distractors.append(other.answer)
-            distractors = rng.sample(distractors, min(3, len(distractors)))
-        if len(distractors) < 2:
-            return None
-        options = [card.answer, *distractors[:3]]
-        rng.shuffle(options)
-        return Question(card, card.prompt, tuple(options), options.index(card.answer))
-    return None
+    if card.type not in ("mcq", "flip", "typed") or len(card.distractors) < 2:
+        return None
+    options = [card.answer, *card.distractors[:3]]
+    _rng(seed, card).shuffle(options)
+    return Question(card, card.prompt, tuple(options), options.index(card.answer))
+
+
+def distinct_questions(cards: Iterable[Card], seed: int | str | None = None) -> list[Question]:
+    """Every card that can be asked as multiple choice or true/false, one question for each
+    distinct prompt and answer, in card-uid order. Where two cards ask the same (a table cell
+    gives a flip and an mcq card), the authored mcq or true/false card is the one kept."""
+    pool = sorted(cards, key=lambda c: (c.type not in ("mcq", "truefalse"), c.uid))
+    out: list[Question] = []
+    seen: set[tuple[str, str]] = set()
+    for card in pool:
+        q = make_mcq(card, seed)
+        if q is None:
+            continue
+        key = (normalize(q.prompt), normalize(q.answer))
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    out.sort(key=lambda q: q.card.uid)
+    return out
 
 
 def normalize(text: str) -> str:

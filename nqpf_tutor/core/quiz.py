@@ -1,7 +1,7 @@
 """A quiz: N multiple-choice questions drawn from the chosen cards, a score, the misses.
 
-Flip and typed cards become multiple choice where the deck allows (their own distractors, or
-the other cells of the same table column). Quiz answers leave the schedule alone unless the
+Flip and typed cards become multiple choice where the deck gives them distractors (every
+table cell has the other rows' values). Quiz answers leave the schedule alone unless the
 caller passes a session (``nqpf-tutor quiz --schedule``).
 """
 
@@ -12,26 +12,17 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import Question, make_mcq
+from nqpf_tutor.core.questions import Question, distinct_questions
 
 
 def build_quiz(cards: Sequence[Card], n: int, seed: int | None = None) -> list[Question]:
-    """Up to ``n`` questions, one per distinct (prompt, answer), in a seeded order."""
-    pool = list(cards)
-    rng = random.Random(seed)
-    order = sorted(pool, key=lambda c: c.uid)
-    rng.shuffle(order)
-    out: list[Question] = []
-    asked: set[tuple[str, str]] = set()
-    for c in order:
-        if len(out) >= n:
-            break
-        q = make_mcq(c, seed=f"quiz|{seed}", pool=pool)
-        if q is None or (q.prompt, q.answer) in asked:
-            continue
-        asked.add((q.prompt, q.answer))
-        out.append(q)
-    return out
+    """Up to ``n`` distinct questions, in an order shuffled by ``seed``."""
+    order = sorted(c.uid for c in cards)
+    random.Random(seed).shuffle(order)
+    rank = {uid: i for i, uid in enumerate(order)}
+    questions = distinct_questions(cards, seed=f"quiz|{seed}")
+    questions.sort(key=lambda q: rank[q.card.uid])
+    return questions[:n]
 
 
 @dataclass
