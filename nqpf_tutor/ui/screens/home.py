@@ -52,6 +52,7 @@ class HomeScreen(Screen):
         table.add_column("Learn", key="learning")
         table.add_column("Due", key="due")
         self.refresh_decks()
+        self._just_mounted = True  # the resume that follows the first mount needs no second refresh
         table.focus()
 
     def refresh_decks(self) -> None:
@@ -134,4 +135,7 @@ class HomeScreen(Screen):
         self.app.do(action)
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_just_mounted", False):
+            self._just_mounted = False
+            return
         self.refresh_decks()

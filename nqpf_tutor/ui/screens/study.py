@@ -139,13 +139,13 @@ class StudyScreen(Screen):
             bar.display = False
 
     async def next_card(self) -> None:
-        await self._clear()
         card = self.session.next_card()
         self._counts()
         if card is None:
+            await self._clear()
             self._finish()
             return
-        await self.show(card)
+        await self.show(card)  # which clears the last card
 
     def _prepare(self, card: Card) -> tuple:
         """Set the screen's state for ``card``; return its heading, prompt and answer widgets."""
