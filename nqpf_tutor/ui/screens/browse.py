@@ -73,6 +73,7 @@ class Entry:
     card: Card
     haystack: str
     state: CardState | None = None
+    cells: list | None = None  # the table row, made once (again after a change of state or width)
 
     @property
     def key(self) -> str:
@@ -289,6 +290,11 @@ class BrowseScreen(Screen):
         return None if s is None else self.scheduler.retrievability(s, self.now())
 
     def row(self, e: Entry) -> list[Text]:
+        if e.cells is None:
+            e.cells = self._make_row(e)
+        return e.cells
+
+    def _make_row(self, e: Entry) -> list[Text]:
         c, s = e.card, e.state
         r = self.recall(s)
         widths = {k: (w or self.prompt_width) for k, _, w in COLUMNS}
@@ -367,6 +373,9 @@ class BrowseScreen(Screen):
             return
         changed = (width, id_extra) != (self.prompt_width, self.id_extra)
         self.prompt_width, self.id_extra = width, id_extra
+        if changed:
+            for e in self.entries.values():
+                e.cells = None
         for key, w in (("prompt", width), ("id", ID_WIDTH + id_extra)):
             col = table.columns.get(key)  # type: ignore[call-overload]
             if col is not None:
@@ -474,6 +483,7 @@ class BrowseScreen(Screen):
     def _refresh_entry(self, key: str) -> None:
         e = self.entries[key]
         e.state = self.app.store.get(*e.card.key)
+        e.cells = None
         if key in self.shown:
             table = self.query_one("#browse-table", DataTable)
             for (col, _, _), value in zip(COLUMNS, self.row(e)):
