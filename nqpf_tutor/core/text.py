@@ -15,3 +15,8 @@ def clean(text: object) -> str:
     s = str(text).replace("\r\n", "\n").replace("\r", "\n")
     s = _ANSI.sub("", s)
     return _CONTROL.sub("", s)
+
+
+def one_line(text: object) -> str:
+    """``clean(text)`` on one line: runs of whitespace (newlines too) become one space."""
+    return " ".join(clean(text).split())

@@ -25,7 +25,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 from nqpf_tutor.core.model import Card, Source
 from nqpf_tutor.core.scheduler import CardState, Scheduler
 from nqpf_tutor.core.session import StudySession
-from nqpf_tutor.core.text import clean
+from nqpf_tutor.core.text import one_line
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
 
 TYPE_SHORT = {"flip": "flip", "mcq": "mcq", "truefalse": "t/f", "typed": "typed", "cloze": "cloze", "order": "order"}
@@ -49,10 +49,6 @@ MIN_PROMPT = 16
 ID_WIDTH = 11
 MAX_ID_EXTRA = 14
 DEBOUNCE = 0.15
-
-
-def one_line(text: object) -> str:
-    return " ".join(clean(text).split())
 
 
 def fit(text: str, width: int) -> Text:
