@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from nqpf_tutor.core.store import Store
@@ -13,7 +11,6 @@ from nqpf_tutor.ui.screens.home import HomeScreen
 from nqpf_tutor.ui.screens.quiz import QuizScreen
 from nqpf_tutor.ui.screens.study import StudyScreen
 from nqpf_tutor.ui.widgets.cards import OrderList
-from nqpf_tutor.ui.widgets.plain import Plain
 
 from ui_helpers import Clock, make_app
 

@@ -40,6 +40,20 @@ class Source:
             parts.append(self.date)
         return ", ".join(parts)
 
+    def full_citation(self) -> str:
+        """Title, author, publisher, date and address: whichever the deck gives."""
+        parts = [self.title]
+        if self.author:
+            parts.append(f"by {self.author}")
+        if self.publisher and self.publisher != self.author:
+            parts.append(self.publisher)
+        if self.date:
+            parts.append(self.date)
+        text = ", ".join(parts)
+        if self.url:
+            text += f" <{self.url}>"
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
-from nqpf_tutor.core.model import Card, Source
+from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import CardState, Scheduler
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.core.text import one_line
@@ -451,7 +451,7 @@ class BrowseScreen(Screen):
         cites = []
         for sid in card.sources:
             src = deck.sources.get(sid) if deck else None
-            cites.append(full_citation(src) if src else sid)
+            cites.append(src.full_citation() if src else sid)
         lines.append(("Sources", "\n".join(cites) if cites else "(none)"))
         return lines
 
@@ -525,18 +525,3 @@ class BrowseScreen(Screen):
                 store.put(CardState(e.card.deck_id, e.card.id, content_hash=e.card.content_hash, suspended=True))
         self._refresh_entry(key)
         self.notify(f"{key} reset: it is a new card again.", markup=False, timeout=3)
-
-
-def full_citation(src: Source) -> str:
-    """Title; author; publisher; date; address — whichever the deck gives."""
-    parts = [src.title]
-    if src.author:
-        parts.append(f"by {src.author}")
-    if src.publisher and src.publisher != src.author:
-        parts.append(src.publisher)
-    if src.date:
-        parts.append(src.date)
-    text = ", ".join(parts)
-    if src.url:
-        text += f" <{src.url}>"
-    return text

@@ -8,7 +8,7 @@ saved; pressing 1-4 afterwards overrides that grade (the first answer is undone,
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +21,7 @@ from nqpf_tutor.core.questions import check_cloze, check_order, check_typed, mak
 from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
-from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
 
 KIND = {
     "flip": "Flashcard",
