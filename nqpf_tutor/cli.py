@@ -61,9 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--watch", action="store_true", help="validate again on every save (ctrl+c stops)")
 
-    p = sub.add_parser("export", help="export cards as json, csv or a printable markdown paper")
+    p = sub.add_parser("export", help="export cards as json, csv, a printable markdown paper or an Anki package (apkg)",
+                       description="Export cards as json or csv, a printable markdown paper test, or an Anki "
+                       "package (apkg, needs -o FILE.apkg) to study in Anki or AnkiDroid.")
     _add_selection(p)
-    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg"])
+    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg"],
+                   help="json or csv: every card; markdown: a paper test; apkg: an Anki package")
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
