@@ -298,7 +298,11 @@ def test_second_round_asks_exactly_the_missed_questions(tmp_path):
         for choose in (wrong, right, right, wrong, right):
             d.answer(choose(d))
         second = d.second_round()
-        assert second.questions == [d.questions[0], d.questions[3]]
+        assert [q.card for q in second.questions] == [d.questions[0].card, d.questions[3].card]
+        for before, again in zip((d.questions[0], d.questions[3]), second.questions):
+            # the options are shuffled again (another order), the right answer still right
+            assert sorted(again.options) == sorted(before.options) and again.options != before.options
+            assert again.answer == before.answer
         assert second.id != d.id and second.students == d.students and second.seed == d.seed
         assert second.config.streaks and second.config.second_round_of == d.id
         while not second.done:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from nqpf_tutor.core.loader import Catalog, load_catalog, select_cards
 from nqpf_tutor.core.scheduler import utc_now
@@ -43,9 +43,18 @@ class TutorCommands(Provider):
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
         ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Custom study", "custom", "More new cards today, forgotten cards, study ahead, a deck or tag outside the schedule"),
+        ("Settings", "settings", "Daily limits (per deck too), desired retention, learning steps, day start"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
+
+    async def discover(self) -> Hits:
+        """The app's actions, listed as soon as the palette opens (before anything is typed)."""
+        app = self.app
+        assert isinstance(app, TutorApp)
+        for name, action, help_text in self.ACTIONS:
+            yield DiscoveryHit(name, lambda a=action: app.do(a), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -301,6 +310,16 @@ class TutorApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()
+
+    def action_custom(self) -> None:
+        from nqpf_tutor.ui.screens.custom import open_custom_study
+
+        open_custom_study(self)
+
+    def action_settings(self) -> None:
+        from nqpf_tutor.ui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
 
     def action_help(self) -> None:
         from nqpf_tutor.ui.screens.help import HelpScreen

@@ -27,6 +27,7 @@ from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
+from nqpf_tutor.ui.widgets.marks import MarkedCheckbox
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
 
 TICK = 0.1  # seconds between countdown updates
@@ -91,6 +92,15 @@ def open_drill(app) -> None:
 
 
 # --- set-up -----------------------------------------------------------------------------------------
+
+
+class SetupCheckbox(MarkedCheckbox):
+    """A set-up box: space toggles it (✓ or empty), enter starts the drill as in every field."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "screen.start", "Start", show=False),
+    ]
 
 
 class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
@@ -179,9 +189,9 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
                     inp.cursor_blink = blink
                     yield inp
             with Horizontal(id="setup-checks"):
-                yield Checkbox("Speed bonus", False, id="setup-speed", compact=True)
-                yield Checkbox("Streaks", False, id="setup-streaks", compact=True)
-                yield Checkbox("Show leaderboard", True, id="setup-board", compact=True)
+                yield SetupCheckbox("Speed bonus", False, id="setup-speed", compact=True)
+                yield SetupCheckbox("Streaks", False, id="setup-streaks", compact=True)
+                yield SetupCheckbox("Show leaderboard", True, id="setup-board", compact=True)
             yield Static("", id="setup-error")
             with Horizontal(id="setup-buttons"):
                 yield Button("Start", id="setup-start", variant="primary", compact=True)
@@ -636,8 +646,8 @@ class DrillResultsScreen(Screen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "second_round":
-            return True if self.drill.missed_questions() else None
+        if action == "second_round":  # not offered (nor in the footer) when nothing was missed
+            return bool(self.drill.missed_questions())
         return True
 
     def on_mount(self) -> None:

@@ -10,21 +10,28 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionL
 from textual.widgets.selection_list import Selection
 
 from nqpf_tutor.core.session import StudySession
-from nqpf_tutor.ui.widgets.plain import cell, plain
+from nqpf_tutor.ui.widgets.marks import MarkedSelectionList
+from nqpf_tutor.ui.widgets.plain import cell, fit_words, plain
 
 
 class HomeScreen(Screen):
+    _title_width = 0  # the deck title column's width once laid out (titles are cut after a word)
+
     BINDINGS = [
+        # help first: the footer is read from the left and must show it at 80 columns
+        Binding("f1", "app.help", "Help", id="help-home", tooltip="Every key of every screen"),
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
         Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
-        Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
+        Binding("c", "app.custom", "Custom", id="custom", tooltip="Custom study: more new cards, forgotten cards, ahead, by tag"),
+        Binding("o", "app.settings", "Settings", id="settings", tooltip="Limits, retention, steps, day start"),
+        Binding("r", "app.reload", "Reload", id="reload", show=False, tooltip="Read the decks again from disk"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
-        Binding("q", "app.quit", "Quit", id="quit-home"),
+        Binding("q", "app.quit", "Quit", id="quit-home", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -36,13 +43,15 @@ class HomeScreen(Screen):
                 yield Static(id="selection-summary")
             with Vertical(id="home-tags"):
                 yield Label("Tags", classes="section-title")
-                yield SelectionList[str](id="tags")
+                yield MarkedSelectionList(id="tags")
         with Horizontal(id="home-actions"):
-            yield Button("Study", id="btn-study", variant="primary", tooltip="s")
-            yield Button("Quiz", id="btn-quiz", tooltip="z")
-            yield Button("Drill", id="btn-drill", tooltip="d")
-            yield Button("Stats", id="btn-stats", tooltip="t")
-        yield Footer()
+            yield Button("Study", id="btn-study", variant="primary", tooltip="s", compact=True)
+            yield Button("Quiz", id="btn-quiz", tooltip="z", compact=True)
+            yield Button("Drill", id="btn-drill", tooltip="d", compact=True)
+            yield Button("Stats", id="btn-stats", tooltip="t", compact=True)
+            yield Button("Custom study", id="btn-custom", tooltip="c", compact=True)
+            yield Button("Settings", id="btn-settings", tooltip="o", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -61,11 +70,12 @@ class HomeScreen(Screen):
         row = table.cursor_row
         table.clear()
         chosen = set(app.choice.deck_ids)
+        self._titles = {deck.id: deck.title for deck in app.catalog.decks}
         for deck in app.catalog.decks:
             counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock).counts()
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
-                cell(deck.title),
+                cell(fit_words(deck.title, self._title_width) if self._title_width else deck.title),
                 cell(counts.new, "blue" if counts.new else "dim"),
                 cell(counts.learning, "red" if counts.learning else "dim"),
                 cell(counts.review, "green" if counts.review else "dim"),
@@ -88,6 +98,9 @@ class HomeScreen(Screen):
         if col is not None and width > 10:
             col.auto_width = False
             col.width = width
+            self._title_width = width
+            for deck_id, title in getattr(self, "_titles", {}).items():
+                table.update_cell(deck_id, "title", cell(fit_words(title, width)))
             table.refresh()
 
     def _summary(self) -> None:
@@ -133,6 +146,12 @@ class HomeScreen(Screen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = (event.button.id or "").removeprefix("btn-")
         self.app.do(action)
+
+    def on_descendant_focus(self, event) -> None:
+        """Going to the tags (tab) highlights the first one, so space chooses it at once."""
+        tags = self.query_one("#tags", SelectionList)
+        if event.widget is tags and tags.highlighted is None and tags.option_count:
+            tags.highlighted = 0
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_just_mounted", False):

@@ -51,7 +51,38 @@ def source_line(app, card: Card) -> str:
     return "Source: " + "; ".join(cites) if cites else ""
 
 
-class StudyScreen(Screen):
+#: Scrolling the card (and the end-of-session text) by keyboard; up/down only when the focused
+#: widget does not use them (an order card's list does).
+SCROLL_BINDINGS = [
+    Binding("pagedown", "scroll_card('page_down')", "Page down", show=False),
+    Binding("pageup", "scroll_card('page_up')", "Page up", show=False),
+    Binding("down", "scroll_card('down')", "Scroll down", show=False),
+    Binding("up", "scroll_card('up')", "Scroll up", show=False),
+    Binding("end", "scroll_card('end')", "End", show=False),
+    Binding("home", "scroll_card('home')", "Top", show=False),
+]
+
+
+class CardScroll:
+    """``action_scroll_card`` for a screen whose scrolling area is ``#card-area``."""
+
+    def action_scroll_card(self, how: str) -> None:
+        area = self.query_one("#card-area")  # type: ignore[attr-defined]
+        {
+            "page_down": area.scroll_page_down, "page_up": area.scroll_page_up,
+            "down": area.scroll_down, "up": area.scroll_up,
+            "end": area.scroll_end, "home": area.scroll_home,
+        }[how](animate=False)
+
+    def keep_in_view(self, selector: str) -> None:
+        """After the layout is done, scroll ``#card-area`` so that ``selector`` is on screen."""
+        def scroll() -> None:
+            widget = self.query_one(selector)  # type: ignore[attr-defined]
+            self.query_one("#card-area").scroll_to_widget(widget, animate=False, top=False)  # type: ignore[attr-defined]
+        self.call_after_refresh(scroll)  # type: ignore[attr-defined]
+
+
+class StudyScreen(CardScroll, Screen):
     BINDINGS = [
         Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
         Binding("1", "key(1)", "Again / 1", id="k1", show=False),
@@ -60,9 +91,16 @@ class StudyScreen(Screen):
         Binding("4", "key(4)", "Easy / 4", id="k4", show=False),
         Binding("t", "truefalse(1)", "True", show=False),
         Binding("f", "truefalse(2)", "False", show=False),
-        Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last answer"),
-        Binding("s", "suspend", "Suspend", id="suspend", tooltip="Keep this card out of study"),
-        Binding("b", "bury", "Bury", id="bury", tooltip="Hide this card until tomorrow"),
+        # The study actions work on every card type, even while typing an answer (the ctrl keys,
+        # shown in the footer, are never taken by an answer box); u, s and b work when not typing.
+        Binding("ctrl+z", "undo", "Undo", id="undo", tooltip="Take back the last answer (also u)", priority=True),
+        Binding("ctrl+s", "suspend", "Suspend", id="suspend", tooltip="Keep this card out of study (also s)",
+                priority=True),
+        Binding("ctrl+b", "bury", "Bury", id="bury", tooltip="Hide this card until tomorrow (also b)", priority=True),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("s", "suspend", "Suspend", show=False),
+        Binding("b", "bury", "Bury", show=False),
+        *SCROLL_BINDINGS,
         Binding("a", "ahead", "Review ahead", id="ahead", show=False),
         Binding("z", "quiz_instead", "Quiz", id="quiz-instead", show=False),
         Binding("escape,q", "leave", "Home", id="leave"),
@@ -184,7 +222,7 @@ class StudyScreen(Screen):
         elif card.type == "order":
             widgets.append(OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order"))
         else:
-            widgets.append(Static(styled("space or enter: show the answer", "dim")))
+            widgets.append(Static(styled("space or enter: show the answer", "dim"), id="reveal-hint"))
         return kind, prompt, widgets
 
     def _focus_response(self) -> None:
@@ -214,6 +252,8 @@ class StudyScreen(Screen):
         card = self.card
         assert card is not None
         self.phase = "answered"
+        for hint in self.query("#reveal-hint"):
+            hint.display = False  # the answer is shown: the hint no longer applies
         verdict = self.query_one("#verdict", Static)
         if correct is True:
             verdict.update(styled("✓ Right", "bold green"))
@@ -237,6 +277,7 @@ class StudyScreen(Screen):
         else:
             self.query_one("#grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
         self.set_focus(None)
+        self.keep_in_view("#answer")
 
     def _auto(self, correct: bool) -> None:
         """Grade a checked answer at once (saved before anything else happens)."""
@@ -364,6 +405,11 @@ class StudyScreen(Screen):
 
     def action_ahead(self) -> None:
         if self.phase in ("empty", "done"):
+            ahead = StudySession(self.cards, self.app.store, self.app.settings, clock=self.app.clock, review_ahead=True)
+            if ahead.next_card() is None:
+                self.notify("Nothing to review ahead: no card in these decks has been studied and is waiting. "
+                            "Press escape for home, or z for a quiz.", title="Review ahead", timeout=8)
+                return
             self.app.replace_screen(StudyScreen(self.cards, review_ahead=True))
 
     def action_quiz_instead(self) -> None:
