@@ -37,12 +37,12 @@ class TutorCommands(Provider):
 
     ACTIONS = [
         ("Study due cards", "study", "Spaced repetition over the chosen decks"),
-        ("Quiz", "quiz", "Multiple-choice questions, a score and a review of misses"),
+        ("Quiz", "quiz_form", "Multiple-choice questions, a score and a review of misses"),
         ("Drill (classroom)", "drill", "Timed questions, students taking turns, scores"),
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
-        ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Print a paper test", "paper_form", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
         ("Custom study", "custom", "More new cards today, forgotten cards, study ahead, a deck or tag outside the schedule"),
         ("Settings", "settings", "Daily limits (per deck too), desired retention, learning steps, day start"),
         ("Home", "home", "Back to the deck list"),
@@ -310,6 +310,28 @@ class TutorApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()
+
+    def _ask(self, kind: str, then: Callable[[], None]) -> None:
+        """Ask the length, decks and tags (a form), keep them as the choice, then run ``then``."""
+        from nqpf_tutor.ui.screens.forms import SelectionForm
+
+        def chosen(choice) -> None:
+            if choice is not None:
+                self.choice = choice
+                for screen in self.screen_stack:
+                    if hasattr(screen, "refresh_decks"):
+                        screen.refresh_decks()
+                then()
+
+        self.push_screen(SelectionForm(kind), callback=chosen)
+
+    def action_quiz_form(self) -> None:
+        """A quiz after asking its length, decks and tags."""
+        self._ask("quiz", self.action_quiz)
+
+    def action_paper_form(self) -> None:
+        """A paper test after asking its length, decks and tags."""
+        self._ask("paper", self.action_paper)
 
     def action_custom(self) -> None:
         from nqpf_tutor.ui.screens.custom import open_custom_study

@@ -21,14 +21,14 @@ class HomeScreen(Screen):
         # help first: the footer is read from the left and must show it at 80 columns
         Binding("f1", "app.help", "Help", id="help-home", tooltip="Every key of every screen"),
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
-        Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
+        Binding("z", "app.quiz_form", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("c", "app.custom", "Custom", id="custom", tooltip="Custom study: more new cards, forgotten cards, ahead, by tag"),
         Binding("o", "app.settings", "Settings", id="settings", tooltip="Limits, retention, steps, day start"),
         Binding("r", "app.reload", "Reload", id="reload", show=False, tooltip="Read the decks again from disk"),
-        Binding("p", "app.paper", "Paper test", id="paper", show=False,
+        Binding("p", "app.paper_form", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
         Binding("q", "app.quit", "Quit", id="quit-home", show=False),
@@ -145,7 +145,7 @@ class HomeScreen(Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = (event.button.id or "").removeprefix("btn-")
-        self.app.do(action)
+        self.app.do({"quiz": "quiz_form"}.get(action, action))  # a quiz asks its length first
 
     def on_descendant_focus(self, event) -> None:
         """Going to the tags (tab) highlights the first one, so space chooses it at once."""

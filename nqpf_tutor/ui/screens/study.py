@@ -415,7 +415,7 @@ class StudyScreen(CardScroll, Screen):
     def action_quiz_instead(self) -> None:
         if self.phase in ("empty", "done"):
             self.app.pop_screen()
-            self.app.action_quiz()
+            self.app.action_quiz_form()
 
     def action_leave(self) -> None:
         self.app.pop_screen()
