@@ -333,6 +333,19 @@ class TutorApp(App[None]):
         """A paper test after asking its length, decks and tags."""
         self._ask("paper", self.action_paper)
 
+    @property
+    def custom_path(self):
+        """Where custom study keeps today's extra new cards (per profile)."""
+        return self.loc.data_dir / "custom-study.json"
+
+    def extra_new(self) -> int:
+        """New cards added to today's limits by custom study (0 on another day)."""
+        from nqpf_tutor.core.learning.custom import extra_new_today
+        from nqpf_tutor.core.scheduler import Scheduler
+
+        day = Scheduler(self.settings).study_day(self.clock())
+        return extra_new_today(self.custom_path, self.store.profile, day)
+
     def action_custom(self) -> None:
         from nqpf_tutor.ui.screens.custom import open_custom_study
 

@@ -71,8 +71,9 @@ class HomeScreen(Screen):
         table.clear()
         chosen = set(app.choice.deck_ids)
         self._titles = {deck.id: deck.title for deck in app.catalog.decks}
+        extra = app.extra_new()  # custom study's more new cards today
         for deck in app.catalog.decks:
-            counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock).counts()
+            counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock, extra_new=extra).counts()
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
                 cell(fit_words(deck.title, self._title_width) if self._title_width else deck.title),

@@ -106,10 +106,13 @@ class StudyScreen(CardScroll, Screen):
         Binding("escape,q", "leave", "Home", id="leave"),
     ]
 
-    def __init__(self, cards: list[Card], *, review_ahead: bool = False) -> None:
+    def __init__(self, cards: list[Card], *, review_ahead: bool = False, custom: list[Card] | None = None,
+                 custom_title: str = "") -> None:
         super().__init__()
         self.cards = cards
         self.review_ahead = review_ahead
+        self.custom = custom  # custom study: these cards, each once, outside the due queue
+        self.custom_title = custom_title
         self.card: Card | None = None
         self.phase = "none"  # question | answered | empty | done
         self.question = None
@@ -125,7 +128,13 @@ class StudyScreen(CardScroll, Screen):
     def compose(self) -> ComposeResult:
         # The first card is chosen and built here, so the first frame already shows it.
         app = self.app
-        self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
+        if self.custom is not None:
+            from nqpf_tutor.core.learning.custom import CustomSession
+
+            self.session = CustomSession(self.custom, app.store, app.settings, clock=app.clock)
+        else:
+            self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock,
+                                        review_ahead=self.review_ahead, extra_new=app.extra_new())
         first = self.session.next_card()
         self._first = first
         kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
@@ -197,7 +206,8 @@ class StudyScreen(CardScroll, Screen):
         title = deck.title if deck else card.deck_id
         state = self.session.state(card)
         flag = " · new" if state.reps == 0 else (" · edited" if state.edited else "")
-        kind = styled(f"{KIND[card.type]} · {title}{flag}", "dim")
+        custom = f" · custom: {self.custom_title}" if self.custom is not None and self.custom_title else ""
+        kind = styled(f"{KIND[card.type]} · {title}{flag}{custom}", "dim")
         prompt = card.prompt
         if card.type == "cloze":
             n = 0
@@ -427,7 +437,11 @@ class StudyScreen(CardScroll, Screen):
         self.query_one("#card-kind", Static).update("")
         now = self.session.now()
         nxt = when_text(self.session.next_due_time(), now)
-        if self.answered == 0:
+        if self.custom is not None and self.answered == 0:
+            self.phase = "empty"
+            self.query_one("#prompt", Plain).set_text(f"Custom study: {self.custom_title or 'no cards'} — nothing left.")
+            self.query_one("#explanation", Plain).set_text("escape: home")
+        elif self.answered == 0:
             self.phase = "empty"
             self.query_one("#prompt", Plain).set_text("Nothing is due in the chosen decks right now.")
             self.query_one("#answer", Plain).set_text(f"Next card due: {nxt}.")
@@ -437,7 +451,8 @@ class StudyScreen(CardScroll, Screen):
             self.phase = "done"
             minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
             acc = round(100 * sum(self.results) / len(self.results)) if self.results else 0
-            self.query_one("#prompt", Plain).set_text("Session finished. Well done!")
+            done = f"Custom study finished ({self.custom_title})." if self.custom is not None else "Session finished."
+            self.query_one("#prompt", Plain).set_text(f"{done} Well done!")
             self.query_one("#answer", Plain).set_text(
                 f"Cards answered: {self.answered}    Right first time: {acc}%    Time: {minutes}m {seconds:02d}s")
             self.query_one("#explanation", Plain).set_text(
