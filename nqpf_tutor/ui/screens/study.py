@@ -79,7 +79,8 @@ class CardScroll:
         def scroll() -> None:
             widget = self.query_one(selector)  # type: ignore[attr-defined]
             self.query_one("#card-area").scroll_to_widget(widget, animate=False, top=False)  # type: ignore[attr-defined]
-        self.call_after_refresh(scroll)  # type: ignore[attr-defined]
+        # twice: the grade buttons mounted with the answer change the area's height first
+        self.call_after_refresh(lambda: self.call_after_refresh(scroll))  # type: ignore[attr-defined]
 
 
 class StudyScreen(CardScroll, Screen):
