@@ -34,6 +34,14 @@ class ChoiceSet(RadioSet):
 
     BINDINGS = [Binding("enter", "pick_and_start", "Start", show=False)]
 
+    def action_next_button(self) -> None:  # moving picks (as a radio group does), so tab keeps it
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()
+
     def action_pick_and_start(self) -> None:
         self.action_toggle_button()
         screen = self.screen
@@ -63,7 +71,7 @@ class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | Non
         blink = getattr(self.app, "cursor_blink", True)
         with VerticalScroll(classes="form-box", id="custom-box"):
             yield Static(styled("Custom study", "bold"), classes="form-title")
-            yield Plain("up/down choose, enter starts, escape cancels. Answers count as reviews "
+            yield Plain("up/down choose, tab goes to the fields, enter starts, escape cancels. Answers count as reviews "
                         "and move the schedule.", classes="form-help")
             with ChoiceSet(id="custom-kinds"):
                 for i, (kind, label, _) in enumerate(CHOICES):
