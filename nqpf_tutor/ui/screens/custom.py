@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from nqpf_tutor.core.learning import custom as core
 from nqpf_tutor.core.loader import select_cards
 from nqpf_tutor.core.scheduler import Scheduler
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.screens.forms import FORM_CSS, split_list
+from nqpf_tutor.ui.widgets.marks import MarkedRadioButton
 from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
 
 CHOICES = [
@@ -75,7 +76,7 @@ class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | Non
                         "and move the schedule.", classes="form-help")
             with ChoiceSet(id="custom-kinds"):
                 for i, (kind, label, _) in enumerate(CHOICES):
-                    yield RadioButton(label, value=i == 0, id=f"kind-{kind}")
+                    yield MarkedRadioButton(label, value=i == 0, id=f"kind-{kind}")
             for wid, label, value, kind, placeholder in [
                 ("custom-n", "Number", DEFAULTS["new"], "integer", "more new cards, or days"),
                 ("custom-decks", "Decks", ", ".join(choice.deck_ids), "text", "empty: every deck"),
@@ -106,6 +107,9 @@ class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | Non
     def kind_changed(self, kind: str) -> None:
         """Label the number field for ``kind`` and put its default in (unless one was typed)."""
         label = next(c[2] for c in CHOICES if c[0] == kind) or "Number"
+        for button in self.query(MarkedRadioButton):  # exactly one picked (the first starts picked)
+            with button.prevent(MarkedRadioButton.Changed):
+                button.value = button.id == f"kind-{kind}"
         self.query_one("#custom-n-label", Label).update(label)
         n = self.query_one("#custom-n", Input)
         n.disabled = kind == "selection"

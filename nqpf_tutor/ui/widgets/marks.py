@@ -11,24 +11,36 @@ from rich.segment import Segment
 from textual.content import Content
 from textual.style import Style
 from textual.strip import Strip
-from textual.widgets import Checkbox, SelectionList
+from textual.widgets import Checkbox, RadioButton, SelectionList
 
 CHECKED = "✓"
 UNCHECKED = " "
 
 
-class MarkedCheckbox(Checkbox):
-    """A Checkbox showing ✓ when checked and an empty box when not."""
+class _Marked:
+    """The button drawn with ``MARK`` when on and blank when off."""
+
+    MARK = CHECKED
 
     @property
     def _button(self) -> Content:
-        button_style = self.get_visual_style("toggle--button")
-        side_style = Style(foreground=button_style.background, background=self.background_colors[1])
+        button_style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])  # type: ignore[attr-defined]
         return Content.assemble(
-            (self.BUTTON_LEFT, side_style),
-            (CHECKED if self.value else UNCHECKED, button_style),
-            (self.BUTTON_RIGHT, side_style),
+            (self.BUTTON_LEFT, side_style),  # type: ignore[attr-defined]
+            (self.MARK if self.value else UNCHECKED, button_style),  # type: ignore[attr-defined]
+            (self.BUTTON_RIGHT, side_style),  # type: ignore[attr-defined]
         )
+
+
+class MarkedCheckbox(_Marked, Checkbox):
+    """A Checkbox showing ✓ when checked and an empty box when not."""
+
+
+class MarkedRadioButton(_Marked, RadioButton):
+    """A RadioButton showing ● when picked and an empty circle when not."""
+
+    MARK = "●"
 
 
 class MarkedSelectionList(SelectionList):
