@@ -26,6 +26,7 @@ from nqpf_tutor.core.drill import DEFAULT_STUDENT, Drill, DrillAnswer, DrillConf
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.marks import MarkedCheckbox
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
@@ -283,8 +284,10 @@ def points(x: float) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-class DrillScreen(Screen):
+class DrillScreen(CardScroll, Screen):
     """One question at a time, large, with whose turn it is and the time left."""
+
+    SCROLL_AREA = "#drill-main"
 
     DEFAULT_CSS = """
     DrillScreen #drill-top {
@@ -366,6 +369,7 @@ class DrillScreen(Screen):
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="drill-next-key", tooltip="After the discussion: the next question"),
         Binding("escape", "stop", "Stop drill", id="drill-stop", tooltip="Stop now and show the results (answers are kept)"),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, drill: Drill, *, round_no: int = 1) -> None:
@@ -588,8 +592,10 @@ def numeric(text):
     return text
 
 
-class DrillResultsScreen(Screen):
+class DrillResultsScreen(CardScroll, Screen):
     """Scores, the leaderboard, the questions most missed; a second round; write the results."""
+
+    SCROLL_AREA = "#results-area"
 
     DEFAULT_CSS = """
     DrillResultsScreen #results-area {
@@ -625,6 +631,7 @@ class DrillResultsScreen(Screen):
         Binding("m", "second_round", "Second round", id="drill-second-round", tooltip="Ask the missed questions again"),
         Binding("w", "write", "Write results", id="drill-write", tooltip="Write the results as CSV and JSON"),
         Binding("escape,q", "leave", "Home", id="drill-home"),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, drill: Drill, *, round_no: int = 1) -> None:

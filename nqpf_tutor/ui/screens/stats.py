@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, sparkline
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
+from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 
 TABS = [
     ("overview", "Overview"),
@@ -143,7 +144,7 @@ def _plot_class():
     return PlotextPlot
 
 
-class StatsScreen(Screen):
+class StatsScreen(CardScroll, Screen):
     """Review figures for the app's profile and the loaded decks."""
 
     DEFAULT_CSS = """
@@ -190,7 +191,14 @@ class StatsScreen(Screen):
             for i, (tid, label) in enumerate(TABS, 1)
         ],
         Binding("r", "recompute", "Refresh", id="stats-refresh", tooltip="Compute the figures again"),
+        *SCROLL_BINDINGS,
     ]
+
+    def scroll_area(self):
+        """The open tab's scrolling part (overview, calendar), if it has one."""
+        tabs = self.query_one("#stats-tabs", TabbedContent)
+        found = self.query(f"#{tabs.active} VerticalScroll")
+        return found.first() if found else None
 
     def __init__(self) -> None:
         super().__init__()

@@ -64,10 +64,18 @@ SCROLL_BINDINGS = [
 
 
 class CardScroll:
-    """``action_scroll_card`` for a screen whose scrolling area is ``#card-area``."""
+    """``action_scroll_card`` for a screen whose scrolling area is ``SCROLL_AREA`` (a selector),
+    or what ``scroll_area()`` returns."""
+
+    SCROLL_AREA = "#card-area"
+
+    def scroll_area(self):
+        return self.query_one(self.SCROLL_AREA)  # type: ignore[attr-defined]
 
     def action_scroll_card(self, how: str) -> None:
-        area = self.query_one("#card-area")  # type: ignore[attr-defined]
+        area = self.scroll_area()
+        if area is None:
+            return
         {
             "page_down": area.scroll_page_down, "page_up": area.scroll_page_up,
             "down": area.scroll_down, "up": area.scroll_up,
