@@ -445,3 +445,97 @@ def test_export_json_has_every_card_after_expansion(tmp_path, write_deck):
     assert set(first) >= {"deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources"}
     assert first["answer"] in first["options"] and len(first["options"]) == 4
     assert first["sources"] == [{"id": "s", "title": "S"}]
+
+
+# --- cloze accept, deck order (issue 12) ------------------------------------------------------
+
+CLOZE_ACCEPT = """
+deck: {id: c, title: Cloze, order: 3}
+cards:
+  - id: cycle
+    type: cloze
+    text: "The cycle of education, {{science and technology}} and {{talent}}; {{15}} trends."
+    accept:
+      - [sci-tech]
+      - human resources
+      - []
+"""
+
+
+def test_cloze_accept_gives_each_deletion_its_other_wordings(write_deck):
+    from nqpf_tutor.core.questions import check_cloze, near_miss
+
+    deck = load_deck_file(write_deck(CLOZE_ACCEPT))
+    assert deck.order == 3
+    card = deck.card("cycle")
+    assert card.blank_accept == (("sci-tech",), ("human resources",), ())
+    assert card.blank_answers(1) == ["talent", "human resources"]
+    assert check_cloze(card, ["Sci-Tech", "Human Resources", "fifteen"]) == [True, True, True]
+    assert check_cloze(card, ["science and technology", "talents", "16"]) == [True, False, False]
+    assert near_miss("talents", card.blank_answers(1)) and not near_miss("banana", card.blank_answers(1))
+    # The cache keeps them (a second load reads JSON).
+    cache = write_deck(CLOZE_ACCEPT).parent / "cache"
+    load_deck_file(write_deck(CLOZE_ACCEPT), cache_dir=cache)
+    again = load_deck_file(write_deck(CLOZE_ACCEPT), cache_dir=cache)
+    assert again.card("cycle").blank_accept == card.blank_accept and again.order == 3
+
+
+def test_cloze_accept_errors_have_positions(write_deck):
+    got = problems_of(write_deck("""
+        deck: {id: c, title: C, order: soon}
+        cards:
+          - id: a
+            type: cloze
+            text: "{{one}} and {{two}}"
+            accept: [[x]]
+          - id: b
+            type: cloze
+            text: "{{one}}"
+            accept: [[5, [nested]]]
+          - id: d
+            type: cloze
+            text: "{{one}}"
+            accept: [[One, uno]]
+          - id: c
+            type: cloze
+            text: "{{one}}"
+            accept: yes
+    """))
+    assert any(":1:32: deck order must be a whole number" in p for p in got), got
+    assert any(":6:13: a cloze card's accept needs one entry per {{deletion}}: the text has 2, accept has 1" in p
+               for p in got), got
+    assert any(":10:18: accept entry 1 item must be text, not a list" in p for p in got), got
+    assert any(":14:15: 'One' is the deletion itself; accept lists other wordings" in p for p in got), got
+    assert any(":18:13: a cloze card's accept must be a list" in p for p in got), got
+
+
+def test_catalog_puts_decks_in_teaching_order(tmp_path):
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    for name, order in (("a-dates", 5), ("b-free", None), ("c-found", 1), ("d-eras", 2)):
+        head = f"deck: {{id: {name}, title: {name}" + (f", order: {order}" if order is not None else "") + "}\n"
+        (bundled / f"{name}.yaml").write_text(head + "cards:\n  - {id: x, type: flip, prompt: p, answer: a}\n")
+    loc = Locations(data_dir=tmp_path / "data", config_dir=tmp_path / "c", cache_dir=tmp_path / "k", bundled_dir=bundled)
+    cat = load_catalog(loc, use_cache=False)
+    assert [d.id for d in cat.decks] == ["c-found", "d-eras", "a-dates", "b-free"]
+    # Chosen decks come in the order chosen.
+    assert [c.deck_id for c in select_cards(cat, ["a-dates", "c-found"])] == ["a-dates", "c-found"]
+
+
+def test_new_bundled_cards_come_foundations_first_and_dates_last(tmp_path):
+    from nqpf_tutor.core.session import StudySession
+    from nqpf_tutor.core.store import Store
+
+    loc = Locations(data_dir=tmp_path / "data", config_dir=tmp_path / "c", cache_dir=tmp_path / "k")
+    cat = load_catalog(loc, use_cache=False)
+    assert [d.id for d in cat.decks] == ["foundations", "eras", "digital", "policies", "dates"]
+    store = Store.open(tmp_path / "p.sqlite3")
+    try:
+        session = StudySession(select_cards(cat), store)
+        # (the reverse "which" card of a table cell comes after every first card: siblings apart)
+        new = [c.deck_id for c in session._new if not c.id.endswith(".which")]
+        assert new[0] == "foundations" and new[-1] == "dates"
+        firsts = [new.index(d) for d in ("foundations", "eras", "digital", "policies", "dates")]
+        assert firsts == sorted(firsts)
+    finally:
+        store.close()
