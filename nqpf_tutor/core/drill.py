@@ -136,7 +136,7 @@ def build_questions(cards: Iterable[Card], n: int, seed: int | None) -> list[Que
     """
     if seed is None:
         seed = new_seed()
-    questions = balanced_questions(cards, max(1, n), seed, salt="drill")
+    questions = balanced_questions(cards, max(1, n), seed, salt="drill", order=f"drill|{seed}")
     if not questions:
         raise DrillError("no multiple-choice or true/false questions among the chosen cards")
     return questions

@@ -124,7 +124,7 @@ def make_paper(
     The same seed and version give the same paper; another version (``"B"``) of the same seed
     asks the same questions in another order with the options shuffled differently.
     """
-    questions = balanced_questions(cards, n, f"{seed}", salt="paper")
+    questions = balanced_questions(cards, n, f"{seed}", salt="paper", order=f"paper|{seed}")
     if version:
         vr = random.Random(f"paper|{seed}|{version}")
         reordered = []

@@ -370,17 +370,19 @@ def _items(value: str) -> frozenset[str]:
     return frozenset(_norm(x) for x in re.split(r"[,;/]| and ", value) if x.strip())
 
 
-_STOP = frozenset("a an and the of in on for to with by including era".split())
+_STOP = frozenset("a an and the of in on for to with by including".split())
 
 
-def _words_of(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP}
+def _words_of(text: str, ignore: Iterable[str] = ()) -> set[str]:
+    skip = _STOP | set(ignore)
+    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in skip}
 
 
-def _shares_word(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` share a word or the stem of one (electricity / electrification)."""
-    for x in _words_of(a):
-        for y in _words_of(b):
+def _shares_word(a: str, b: str, ignore: Iterable[str] = ()) -> bool:
+    """True when ``a`` and ``b`` share a word or the stem of one (electricity / electrification),
+    leaving out small words and ``ignore`` (the row label: "era" is in every era's name)."""
+    for x in _words_of(a, ignore):
+        for y in _words_of(b, ignore):
             if x == y:
                 return True
             n = 0
@@ -495,7 +497,7 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
                 for orid, _, ocells, _ in rows if orid != rid
             )
             other_names = [n for n in names if n != name]
-            if not shared and not _shares_word(f"{label} {value}", name) and len(other_names) >= MIN_DISTRACTORS:
+            if not shared and not _shares_word(f"{label} {value}", name, _words_of(row_label)) and len(other_names) >= MIN_DISTRACTORS:
                 cards.append(Card(
                     id=base + ".which", type="mcq", prompt=f"Which {row_label} had {label}: {value}?", answer=name,
                     distractors=tuple(_pick(other_names, MAX_DISTRACTORS, base + ".which")), **common,

@@ -19,9 +19,13 @@ from nqpf_tutor.core.questions import Question
 def build_quiz(cards: Sequence[Card], n: int, seed: int | None = None) -> list[Question]:
     """Up to ``n`` distinct questions, balanced across decks and topics, in an order shuffled
     by ``seed`` (``seed=None``: a new draw each time)."""
-    if seed is None:
-        seed = random.randrange(1 << 30)
-    return balanced_questions(cards, n, f"quiz|{seed}", salt="quiz")
+    order = sorted(c.uid for c in cards)
+    random.Random(seed).shuffle(order)
+    rank = {uid: i for i, uid in enumerate(order)}
+    pick = seed if seed is not None else random.randrange(1 << 30)  # no seed: a new draw each time
+    questions = balanced_questions(cards, n, f"quiz|{seed}", salt="quiz", pick=pick)
+    questions.sort(key=lambda q: rank[q.card.uid])
+    return questions
 
 
 @dataclass

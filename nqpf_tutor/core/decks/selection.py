@@ -88,17 +88,23 @@ def _interleave_topics(questions: list[Question], rng: random.Random) -> list[Qu
     return out
 
 
-def balanced_questions(cards: Iterable[Card], n: int | None, seed: int | str | None, *, salt: str = "") -> list[Question]:
-    """Up to ``n`` questions (all when None), balanced across decks and topics, shuffled by ``seed``.
+def balanced_questions(
+    cards: Iterable[Card], n: int | None, seed: int | str | None, *, salt: str = "", order: str | None = None,
+    pick: int | str | None = None,
+) -> list[Question]:
+    """Up to ``n`` questions (all when None), balanced across decks and topics, chosen by ``seed``.
 
     Options are shuffled with ``seed`` as well (``distinct_questions``); ``salt`` keeps the
-    draws of quiz, drill and paper apart where they should differ.
+    draws of quiz, drill and paper apart. The questions chosen come in card-uid order shuffled
+    by ``random.Random(order)`` (default: by the draw's own seed), so a selection that takes
+    every question comes in the same order as before balancing existed. ``pick`` (default:
+    ``seed``) seeds which questions are chosen, apart from how their options are shuffled.
     """
     questions = distinct_questions(cards, seed)
     if not questions:
         return []
     want = len(questions) if n is None else max(0, n)
-    rng = random.Random(f"balance|{salt}|{seed}")
+    rng = random.Random(f"balance|{salt}|{seed if pick is None else pick}")
     by_deck: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         by_deck[q.card.deck_id].append(q)
@@ -146,7 +152,8 @@ def balanced_questions(cards: Iterable[Card], n: int | None, seed: int | str | N
     draw(lambda d: share[d], strict=True)  # each deck its fair share
     draw(lambda d: len(questions), strict=True)  # a deck that ran short: the others fill in
     draw(lambda d: len(questions), strict=False)  # still short: give-aways, never the same fact
-    rng.shuffle(chosen)
+    chosen.sort(key=lambda q: q.card.uid)
+    random.Random(order if order is not None else f"order|{salt}|{seed}").shuffle(chosen)
     return chosen
 
 
