@@ -158,6 +158,24 @@ def near_miss(given: str, accepted: Sequence[str]) -> bool:
     return False
 
 
+def near_miss_note(card: Card, given: str | Sequence[str]) -> str:
+    """After a wrong typed or cloze answer that was close (``near_miss``): the accepted
+    answers, so the learner sees why it did not count. Empty otherwise."""
+    if card.type == "typed" and isinstance(given, str):
+        accepted = accepted_answers(card)
+        if not check_typed(card, given) and near_miss(given, accepted):
+            return "Close, but the accepted answers are: " + "; ".join(accepted)
+    elif card.type == "cloze" and not isinstance(given, str):
+        parts = []
+        for i, ok in enumerate(check_cloze(card, given)):
+            typed = given[i] if i < len(given) else ""
+            if not ok and near_miss(typed, card.blank_answers(i)):
+                parts.append(f"blank {i + 1} accepts " + " / ".join(card.blank_answers(i)))
+        if parts:
+            return "Close, but " + "; ".join(parts)
+    return ""
+
+
 def check_order(card: Card, given: Sequence[str]) -> bool:
     return list(given) == list(card.items)
 
