@@ -14,7 +14,7 @@ The same cards (in any order), ``n`` and seed give the same questions in the sam
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from typing import Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
@@ -71,20 +71,22 @@ def _shares(n: int, available: dict[str, int], order: Sequence[str]) -> dict[str
     return share
 
 
-def _interleave_topics(questions: list[Question], rng: random.Random) -> list[Question]:
+def _interleave_topics(questions: list[Question], rng: random.Random) -> deque[Question]:
     """A deck's questions, topic after topic in turn (round robin), each topic shuffled."""
     by_topic: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         by_topic[topic_of(q.card)].append(q)
     topics = sorted(by_topic)
     rng.shuffle(topics)
+    queues = []
     for t in topics:
         rng.shuffle(by_topic[t])
-    out: list[Question] = []
-    while any(by_topic[t] for t in topics):
-        for t in topics:
-            if by_topic[t]:
-                out.append(by_topic[t].pop(0))
+        queues.append(deque(by_topic[t]))
+    out: deque[Question] = deque()
+    while queues:
+        for qu in queues:
+            out.append(qu.popleft())
+        queues = [qu for qu in queues if qu]
     return out
 
 
@@ -120,18 +122,26 @@ def balanced_questions(
     taken: Counter[str] = Counter()
 
     check = want <= GIVEAWAY_CHECK_MAX
-    texts = {id(q): _texts(q) for q in questions} if check else {}
+    texts: dict[int, tuple[str, str]] = {}  # normalized lazily: only the questions looked at
+
+    def text_of(q: Question) -> tuple[str, str]:
+        t = texts.get(id(q))
+        if t is None:
+            t = texts[id(q)] = _texts(q)
+        return t
 
     def fits(q: Question, strict: bool) -> bool:
         if fact_key(q.card) in facts:
             return False
         if strict and check:
-            qa, qp = texts[id(q)]
+            qa, qp = text_of(q)
             for c in chosen:
-                ca, cp = texts[id(c)]
+                ca, cp = text_of(c)
                 if (qa and f" {qa} " in cp) or (ca and f" {ca} " in qp):
                     return False
         return True
+
+    deferred: dict[str, list[Question]] = defaultdict(list)  # gave something away: maybe later
 
     def draw(limit_of, strict: bool) -> None:
         progress = True
@@ -140,18 +150,25 @@ def balanced_questions(
             for d in decks:
                 if len(chosen) >= want or taken[d] >= limit_of(d):
                     continue
-                for i, q in enumerate(queues[d]):
-                    if fits(q, strict):
-                        queues[d].pop(i)
-                        chosen.append(q)
-                        facts.add(fact_key(q.card))
-                        taken[d] += 1
-                        progress = True
-                        break
+                queue = queues[d]
+                while queue:
+                    q = queue.popleft()
+                    if fact_key(q.card) in facts:
+                        continue  # that fact is asked already: never again
+                    if not fits(q, strict):
+                        deferred[d].append(q)
+                        continue
+                    chosen.append(q)
+                    facts.add(fact_key(q.card))
+                    taken[d] += 1
+                    progress = True
+                    break
 
     draw(lambda d: share[d], strict=True)  # each deck its fair share
     draw(lambda d: len(questions), strict=True)  # a deck that ran short: the others fill in
-    draw(lambda d: len(questions), strict=False)  # still short: give-aways, never the same fact
+    for d in decks:  # still short: give-aways, never the same fact
+        queues[d] = deque([*deferred.pop(d, []), *queues[d]])
+    draw(lambda d: len(questions), strict=False)
     chosen.sort(key=lambda q: q.card.uid)
     random.Random(order if order is not None else f"order|{salt}|{seed}").shuffle(chosen)
     return chosen
