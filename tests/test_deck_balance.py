@@ -138,3 +138,16 @@ def test_export_n_seed_writes_the_papers_selection(tmp_path: Path, cards: list[C
     assert [q.card.uid for q in paper.questions] == want
     for q in paper.questions[:3]:
         assert q.prompt.split()[0] in r.stdout
+
+
+def test_export_n_without_questions_is_a_one_line_error(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "plain.yaml").write_text(
+        "deck: {id: plain, title: Plain}\ncards:\n  - {id: a, type: flip, prompt: p, answer: x}\n"
+        "  - {id: b, type: cloze, text: 'a {{b}} c'}\n", "utf-8")
+    r = _run("--decks-dir", str(decks), "export", "--format", "json", "--deck", "plain", "-n", "5", data=tmp_path / "d")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "leave out -n" in r.stderr
+    r = _run("--decks-dir", str(decks), "export", "--format", "json", "--deck", "plain", data=tmp_path / "d")
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 2

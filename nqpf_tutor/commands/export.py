@@ -42,6 +42,9 @@ def run(args, loc) -> int:
     if fmt in ("json", "csv"):
         if args.n is not None:  # the paper's balanced, seeded selection (the same as markdown -n N --seed S)
             cards = export.paper_cards(cards, seed=args.seed, n=args.n)
+            if not cards:
+                raise NqpfError("-n draws the paper's questions, and the chosen cards have no multiple-choice "
+                                "or true/false questions; leave out -n to export every card")
         text = export.to_json(cards, decks) if fmt == "json" else export.to_csv(cards, decks)
         _write(args.output, text)
         return 0
