@@ -126,8 +126,9 @@ class SettingsScreen(Screen):
         blink = getattr(app, "cursor_blink", True)
         yield TitleLine()
         with VerticalScroll(id="settings-area"):
-            yield Plain(f"File: {app.loc.settings_path}\ntab: next field, enter or ctrl+s: save, "
-                        "escape: back without saving.", classes="settings-intro")
+            yield Plain("Saved to settings.yaml in the config dir (the path is shown once saved).\n"
+                        "tab: next field, enter or ctrl+s: save, escape: back without saving.",
+                        classes="settings-intro")
             for key in ORDER:
                 label, help_text = SETTING_HELP[key]
                 if key == "deck_new_per_day":
