@@ -227,3 +227,16 @@ async def test_settings_screen_checks_as_typed_saves_and_explains(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+def test_stats_new_cards_left_today_counts_each_decks_own_limit(tmp_path):
+    from nqpf_tutor.core.stats import compute_stats
+
+    a, b = deck("a", 10), deck("b", 10)
+    settings = Settings(timezone="UTC", new_per_day=3, deck_new_per_day={"b": 2})
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        assert compute_stats(store, a + b, settings, NOW)["new_available"] == 5  # 3 shared + 2 of b's own
+        s = StudySession(a + b, store, settings, clock=lambda: NOW)
+        answer_new(s, 4)  # by hand: the shared 3 go first... whichever pools they came from, 5 - 4 = 1 left
+        assert compute_stats(store, a + b, settings, NOW)["new_available"] == 1
+        assert compute_stats(store, a + b, Settings(timezone="UTC", new_per_day=3), NOW)["new_available"] == 0

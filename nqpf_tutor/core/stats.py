@@ -267,6 +267,13 @@ def compute_stats(
     new_total = sum(1 for k in catalog if k not in states or (states[k].reps == 0 and not states[k].suspended))
     new_buried = sum(1 for s in mine if s.reps == 0 and not s.suspended and s.is_buried(now))
     new_left = max(0, settings.new_per_day - store.count_first_seen_since(today_start))
+    limits = getattr(settings, "deck_new_per_day", None) or {}
+    if limits:  # decks with their own new-card limit neither use nor use up the shared one
+        by_deck = store.count_first_seen_by_deck(today_start)
+        loaded = {c.deck_id for c in cards}
+        shared_seen = store.count_first_seen_since(today_start) - sum(by_deck.get(d, 0) for d in limits)
+        new_left = max(0, settings.new_per_day - shared_seen) + sum(
+            max(0, n - by_deck.get(d, 0)) for d, n in limits.items() if d in loaded)
     first_monday = today - timedelta(days=today.weekday(), weeks=CALENDAR_WEEKS - 1)
     days = _Days(store, scheduler, min(first_monday, today - timedelta(days=REVIEW_DAYS - 1)), today)
     tags = mastery_tags if mastery_tags is not None else (getattr(settings, "mastery_tags", None) or MASTERY_TAGS)
