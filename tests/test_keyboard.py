@@ -292,9 +292,12 @@ async def test_home_tab_then_space_chooses_the_first_tag_at_once(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        tags = app.screen.query_one("#tags")
+        assert "X" not in tags.render_line(0).text and "✓" not in tags.render_line(0).text
         await pilot.press("tab", "space")
         await pilot.pause()
         assert app.choice.tags == [app.catalog.tags[0]]
+        assert "✓" in tags.render_line(0).text and "✓" not in tags.render_line(1).text  # a mark, not a colour
         await pilot.press("down", "space")
         assert app.choice.tags == app.catalog.tags[:2]
 
@@ -400,3 +403,24 @@ async def test_study_in_the_app_from_a_quiz_form_escape_cancels(tmp_path):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen)
+
+
+async def test_drill_reveal_of_a_long_question_scrolls_by_keyboard(tmp_path):
+    app = make_app(tmp_path, choice=Choice(deck_ids=["long"]), extra_decks=[LONG],
+                   drill_options={"n": 1, "seconds": 0, "seed": 1})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DrillScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        area = screen.query_one("#drill-main")
+        assert area.max_scroll_y > 0 and not on_screen(app, screen.query_one("#drill-next"))
+        await pilot.press("end")
+        await pilot.pause()
+        assert area.scroll_y == area.max_scroll_y and on_screen(app, screen.query_one("#drill-next"))
+        await pilot.press("home")
+        await pilot.pause()
+        assert area.scroll_y == 0
