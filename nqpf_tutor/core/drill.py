@@ -20,6 +20,8 @@ Rules
 - Saving: with a store, the drill is recorded when its first question starts and every answer
   is committed as it is given (one transaction each), so a drill cut short keeps what was
   answered; the last answer marks it finished. Drills never touch card states or the review log.
+  When the store cannot take a write (locked, disk full, read-only), the drill goes on: the
+  write waits in the store's outbox, in order, and is written as soon as the store can take it.
 """
 
 from __future__ import annotations
@@ -330,7 +332,8 @@ class Drill:
         if self.started is None:
             self.started = self.now()
             if self.store is not None:
-                self.store.start_drill(self.id, self.started, self.record_config(), self.seed)
+                drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
+                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed))
         if self._q_start is None:
             self._q_start = self.clock()
 
@@ -354,8 +357,8 @@ class Drill:
         """Answer the current question with option ``choice`` (0-based; None: no answer).
 
         Starts the question first if needed. After the time limit the answer is a miss, whatever
-        was chosen. Saved to the store (committed) before this returns; if saving fails
-        (``StoreError``, one line) nothing changes and the same question can be answered again.
+        was chosen. Saved to the store (committed) before this returns; when the store cannot
+        take it now the answer counts all the same and waits in the store's outbox, in order.
         ``ValueError`` for an option the question does not have.
         """
         q = self.current
@@ -403,11 +406,11 @@ class Drill:
         )
         last = self.index + 1 >= self.total
         if self.store is not None:
-            self.store.log_drill_answer(
+            finished = when if last else None
+            self.store.writes.submit("drill answer", lambda store: store.log_drill_answer(
                 a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
-                a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=when if last else None,
-            )
-        # only once saved: a failed save (StoreError) leaves the drill as it was, to try again
+                a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=finished,
+            ))
         self.answers.append(a)
         self._streak[student] = streak
         self._q_start = None

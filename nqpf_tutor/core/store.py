@@ -496,6 +496,32 @@ class Store:
         #: One line for the user when the store had to be reset (a damaged file moved aside).
         self.notice = notice
         self._depth = 0
+        self.timeout = BUSY_TIMEOUT
+        self._writes = None
+
+    @property
+    def writes(self):
+        """This store's one ``Outbox``: writes it cannot take now wait there, in order."""
+        if self._writes is None:
+            from nqpf_tutor.core.learning.outbox import Outbox
+
+            self._writes = Outbox(self)
+        return self._writes
+
+    @contextmanager
+    def busy_timeout(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` for another program's lock inside this block (retries are short)."""
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        except sqlite3.Error:
+            pass
+        try:
+            yield
+        finally:
+            try:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            except sqlite3.Error:
+                pass
 
     @classmethod
     def open(
@@ -541,7 +567,9 @@ class Store:
         except sqlite3.Error as e:
             conn.close()
             raise _user_error(e, path) from None
-        return cls(conn, path, profile, profile_id, notice)
+        store = cls(conn, path, profile, profile_id, notice)
+        store.timeout = timeout
+        return store
 
     @staticmethod
     def _open_checked(path: Path, timeout: float) -> sqlite3.Connection:
