@@ -14,7 +14,6 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

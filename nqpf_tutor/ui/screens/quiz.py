@@ -18,9 +18,10 @@ from nqpf_tutor.core.scheduler import grade_for
 from nqpf_tutor.ui.screens.study import source_line
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 
-class QuizScreen(Screen):
+class QuizScreen(StoreErrors, Screen):
     BINDINGS = [
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),
