@@ -84,7 +84,7 @@ async def test_study_answer_while_locked_is_kept_then_saved_exactly_once(tmp_pat
         screen = app.screen
         assert isinstance(screen, StudyScreen) and screen.card.id == "m1"  # the learner goes on
         assert app.is_running
-        assert any(n.startswith("Not saved yet: Not saved yet (database is locked by another program") for n in notices(app))
+        assert any(n.startswith("Not saved yet: database is locked by another program") for n in notices(app))
         assert "1 answer not saved yet" in title(app)
         assert log_rows(app) == []
         await pilot.pause(0.3)  # retries while still locked change nothing

@@ -39,8 +39,8 @@ def launch(args, loc, start: str = "home", **extra) -> int:
 
         gc.freeze()
         app.run()
-        if store.writes.pending:  # the app ended with writes kept: one last try, waiting the busy timeout
-            store.writes.flush(timeout=store.timeout)
+        if store.writes.pending:  # the app ended with writes kept: one last (short) try
+            store.writes.flush()
         unsaved = app.unsaved_line()
     if store.notice:
         print(f"nqpf-tutor: {store.notice}", file=sys.stderr)

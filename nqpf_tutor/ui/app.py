@@ -246,7 +246,7 @@ class TutorApp(StoreErrors, App[None]):
         if writes.pending:
             reason = str(writes.error)
             if reason != self._unsaved_reason:  # the first write kept, or another reason
-                self.notify(f"Not saved yet ({reason}): kept, and saved as soon as the database can take it.",
+                self.notify(f"{reason}. Kept: saved as soon as the database can take it.",
                             title="Not saved yet", severity="warning", timeout=10, markup=False)
             self._unsaved_reason = reason
         elif self._unsaved_reason is not None:
