@@ -1,6 +1,6 @@
 """Fuzz (hypothesis): study answers while the store fails at random SQL statements.
 
-A learner studies (next card, a grade; now and then undo) while the store's connection fails
+A learner studies (next card, a grade; now and then undo, suspend or bury) while the store's connection fails
 at random write statements with the errors SQLite gives for a locked database, a full disk
 and a read-only file, then works again. Every answer the learner gave (and every undo) ends up
 in the review log exactly once, in order, and each card's stored state is the one the session
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.core.settings import Settings
-from nqpf_tutor.core.store import Store
+from nqpf_tutor.core.store import Store, StoreError
 
 T0 = datetime(2025, 5, 1, 10, 0, tzinfo=timezone.utc)
 ERRORS = [
@@ -53,7 +53,7 @@ class FaultyConnection:
 
 
 step = st.tuples(
-    st.sampled_from(["answer"] * 5 + ["undo", "flush"]),
+    st.sampled_from(["answer"] * 6 + ["undo", "undo", "flush", "suspend", "bury"]),
     st.sampled_from([1, 2, 3, 4]),  # grade
     st.one_of(st.none(), st.none(), st.integers(1, 6)),  # None: the store works; k: fails from the k-th write
     st.integers(0, len(ERRORS) - 1),
@@ -84,10 +84,17 @@ def test_every_answer_ends_up_on_disk_exactly_once_in_order(steps):
                 expected.append(("study", card.id, grade))
                 answers.append(result)
             elif action == "undo":
-                card = session.undo()
+                try:
+                    card = session.undo()
+                except StoreError:  # the card changed since (suspended, buried): refused, faults or not
+                    continue
                 if card is not None:
                     expected.append(("undo", card.id, None))
                     answers.pop()
+            elif action in ("suspend", "bury"):
+                card = session.next_card()
+                if card is not None:
+                    getattr(session, action)(card)
             else:
                 store.writes.flush()
             clock[0] += timedelta(seconds=wait)

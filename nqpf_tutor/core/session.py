@@ -405,6 +405,8 @@ class StudySession:
         last = self._history[-1]
         now = self.now()
         answered = last.ticket
+        if self._get(last.card.key) != last.after:  # suspended, buried or answered since: as the store says
+            raise StoreError(f"cannot undo: card {last.card.uid} has changed since that answer")
 
         def write(store: Store) -> CardState | None:
             if not answered.saved:  # type: ignore[attr-defined]
