@@ -6,7 +6,8 @@ and a read-only file, then works again. Every answer the learner gave (and every
 in the review log exactly once, in order, and each card's stored state is the one the session
 showed. Failures are injected into the store's own connection (a wrapper that raises the
 real SQLite error before a write statement runs, so a transaction fails half way, like the
-real faults, which tests/test_store_faults.py makes with real locks and limits).
+real faults, which tests/test_store_faults.py makes with real locks and limits; or, worst of
+all, that reports an error on a COMMIT that went through).
 """
 
 import sqlite3
@@ -28,6 +29,7 @@ ERRORS = [
     sqlite3.OperationalError("database or disk is full"),
     sqlite3.OperationalError("attempt to write a readonly database"),
     sqlite3.OperationalError("disk I/O error"),
+    "late",  # COMMIT runs, then reports "disk I/O error": the write is on disk although it failed
 ]
 WRITES = ("BEGIN", "INSERT", "UPDATE", "DELETE", "COMMIT")
 
@@ -45,7 +47,11 @@ class FaultyConnection:
         if sql.lstrip().upper().startswith(WRITES):
             self.count += 1
             if self.fail_at is not None and self.count >= self.fail_at:
-                raise self.error
+                if self.error != "late":
+                    raise self.error
+                if sql.strip().upper() == "COMMIT":
+                    self.conn.execute(sql, *args)
+                    raise sqlite3.OperationalError("disk I/O error")
         return self.conn.execute(sql, *args)
 
     def __getattr__(self, name):

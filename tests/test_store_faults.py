@@ -231,3 +231,49 @@ def test_store_unavailable_is_a_store_error_with_one_line(db):
     finally:
         lock.release()
         store.close()
+
+
+class CommitFailsAfterCommitting:
+    """The worst fault: COMMIT reports an I/O error although the transaction was committed."""
+
+    def __init__(self, conn):
+        self.conn, self.armed = conn, True
+
+    def execute(self, sql, *args):
+        result = self.conn.execute(sql, *args)
+        if self.armed and sql.strip().upper() == "COMMIT":
+            self.armed = False
+            raise sqlite3.OperationalError("disk I/O error")
+        return result
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+def test_a_write_committed_despite_an_error_is_not_written_twice(db):
+    store = Store.open(db, timeout=0.1)
+    clock = Clock()
+    s = StudySession(cards(), store, clock=clock)
+    real = store.conn
+    store.conn = CommitFailsAfterCommitting(real)
+    r = s.answer(s.next_card(), Rating.Good)
+    assert not r.saved and "disk I/O error" in str(store.writes.error)
+    assert store.writes.flush() == 1 and r.saved  # found on disk: not written again
+    d = Drill.create(DrillConfig(n=1, seconds=0, seed=1),
+                     [Card("d", "m", "mcq", "Q", "A", distractors=["X", "Y", "Z"])], store=store)
+    store.conn = CommitFailsAfterCommitting(real)
+    d.answer(0)  # recording the drill meets the error; it and the answer are written after it
+    assert store.writes.pending == 0 and not store.writes.refused
+    store.conn = real
+    d2 = Drill.create(DrillConfig(n=1, seconds=0, seed=2),
+                      [Card("d", "m", "mcq", "Q", "A", distractors=["X", "Y", "Z"])], store=store)
+    d2.start_question()
+    store.conn = CommitFailsAfterCommitting(real)
+    d2.answer(0)  # the drill answer's COMMIT reports an error but is on disk
+    assert store.writes.pending == 1
+    assert store.writes.flush() == 1 and not store.writes.refused
+    store.conn = real
+    store.close()
+    assert len(log(db)) == 1
+    with Store.open(db) as again:
+        assert [row.answers for row in again.drills()] == [1, 1]

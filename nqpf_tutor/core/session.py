@@ -370,6 +370,10 @@ class StudySession:
         def write(store: Store) -> int:
             with store.transaction():
                 current = store.get(*key)
+                if current == after and current != stored:  # a first try committed after all (an error
+                    done = store.find_answer(stored, after, grade, mode, now)  # on COMMIT): once only
+                    if done is not None:
+                        return done
                 was, new = stored, after
                 if current != stored:  # changed meanwhile (another window): answer what is there now
                     was = current
@@ -411,6 +415,8 @@ class StudySession:
         def write(store: Store) -> CardState | None:
             if not answered.saved:  # type: ignore[attr-defined]
                 raise StoreError("cannot undo: that answer could not be saved")
+            if store.undo_of(answered.result) is not None:  # type: ignore[attr-defined]
+                return last.stored_before  # a first try committed after all (an error on COMMIT)
             return store.undo(answered.result, now)  # type: ignore[attr-defined]
 
         # in order behind the answer it takes back; refused at once (StoreError) only when the

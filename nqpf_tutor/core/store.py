@@ -802,6 +802,25 @@ class Store:
         return int(cur.lastrowid)
 
     @_guarded
+    def find_answer(self, before: CardState | None, after: CardState, grade: int, mode: str, now: datetime) -> int | None:
+        """The id of this very answer (same card, time, grade, mode and state before) if it is
+        already logged and counts: a retried write whose first try was committed after all
+        (an error reported on COMMIT) is not written twice."""
+        row = self.conn.execute(
+            "SELECT id FROM reviews WHERE profile_id = ? AND deck_id = ? AND card_id = ? AND ts = ? AND mode = ? "
+            "AND grade = ? AND state_before IS ?",
+            (self.profile_id, after.deck_id, after.card_id, ts(now), mode, int(grade), state_json(before)),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @_guarded
+    def undo_of(self, review_id: int) -> int | None:
+        """The id of the undo row taking back answer ``review_id`` (None: it still counts)."""
+        row = self.conn.execute("SELECT id FROM review_log WHERE undoes = ? AND profile_id = ?",
+                                (review_id, self.profile_id)).fetchone()
+        return None if row is None else int(row[0])
+
+    @_guarded
     def log_entry(self, review_id: int) -> LogEntry | None:
         row = self.conn.execute(
             "SELECT id, deck_id, card_id, ts, grade, mode, queue, duration_ms, state_before, state_after, undoes "
@@ -898,6 +917,8 @@ class Store:
     def start_drill(self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None) -> None:
         """Record a new drill of this profile (its own transaction, or the caller's)."""
         with self.transaction():
+            if self.conn.execute("SELECT 1 FROM drills WHERE id = ?", (drill_id,)).fetchone():
+                return  # a retried write whose first try was committed after all
             self.conn.execute(
                 "INSERT INTO drills (id, profile_id, started, finished, seed, config) VALUES (?, ?, ?, NULL, ?, ?)",
                 (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True)),
@@ -922,6 +943,9 @@ class Store:
         """Save one drill answer, committed before this returns; ``finished``: it was the drill's
         last question, and the drill is marked finished in the same transaction."""
         with self.transaction():
+            if self.conn.execute("SELECT 1 FROM drill_answers WHERE drill_id = ? AND seq = ?",
+                                 (drill_id, int(seq))).fetchone():
+                return  # a retried write whose first try was committed after all
             self.conn.execute(
                 "INSERT INTO drill_answers (drill_id, seq, time, student, question_id, prompt, chosen, "
                 "right_answer, correct, timed_out, seconds, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
