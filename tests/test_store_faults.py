@@ -277,3 +277,21 @@ def test_a_write_committed_despite_an_error_is_not_written_twice(db):
     assert len(log(db)) == 1
     with Store.open(db) as again:
         assert [row.answers for row in again.drills()] == [1, 1]
+
+
+def test_answers_waiting_count_against_the_daily_limits(db):
+    from nqpf_tutor.core.settings import Settings
+
+    store = Store.open(db, timeout=0.05)
+    s = StudySession(cards(6), store, Settings(new_per_day=2), clock=Clock())
+    lock = Lock(db)
+    try:
+        for _ in range(2):
+            card = s.next_card()
+            assert not s.answer(card, Rating.Easy).saved
+        assert s.counts().new == 0  # two new cards answered today, though not saved yet
+        assert s.next_card() is None
+    finally:
+        lock.release()
+    assert store.writes.flush() == 2 and s.counts().new == 0
+    store.close()

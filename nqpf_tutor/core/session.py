@@ -205,7 +205,25 @@ class StudySession:
         start, _ = self._today(now)
         new_left = self.settings.new_per_day - self.store.count_first_seen_since(start)
         review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
+        if self.writes.pending:  # answers not saved yet count against today's limits too
+            new_waiting, review_waiting = self._waiting_today(start)
+            new_left, review_left = new_left - new_waiting, review_left - review_waiting
         return max(0, new_left), max(0, review_left)
+
+    def _waiting_today(self, start: datetime) -> tuple[int, int]:
+        """(cards first answered today, review answers today) in writes not saved yet."""
+        new = 0
+        for key in self.writes.unsaved_keys():
+            s = self.writes.unsaved_state(key)[1]
+            if s is not None and s.first_seen is not None and s.first_seen >= start:
+                stored = self.store.get(*key)
+                if stored is None or stored.first_seen is None or stored.first_seen < start:
+                    new += 1
+        reviews = 0
+        for t in self.writes.waiting():
+            if t.note is not None and t.note[0] == "review" and t.note[1] >= start:
+                reviews += 1 if t.what == "answer" else -1 if t.what == "undo" else 0
+        return new, max(0, reviews)
 
     def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
         return (self.cards[s.key] for s in states)
@@ -382,7 +400,7 @@ class StudySession:
                 store.put(new)
                 return store.log_answer(was, new, grade, mode, duration_ms, now)
 
-        ticket = self.writes.submit("answer", write, key=key, expected=after)
+        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
         result = AnswerResult(
             card=card, ticket=ticket, grade=grade, before=before, after=after,
             leech=self.scheduler.became_leech(before, after), interval=after.due - now,  # type: ignore[operator]
@@ -421,7 +439,8 @@ class StudySession:
 
         # in order behind the answer it takes back; refused at once (StoreError) only when the
         # answer is saved and the store says no (another window changed the card since)
-        self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before)
+        self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
+                           note=answered.note)  # type: ignore[attr-defined]
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
         index = self._new_index.get(last.card.key)

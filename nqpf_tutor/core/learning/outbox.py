@@ -39,6 +39,7 @@ class Ticket:
     write: Callable[[Store], Any] = field(repr=False)
     key: tuple[str, str] | None = None  # the card whose state this write changes
     expected: Any = field(default=None, repr=False)  # its state once written (None: no state)
+    note: Any = field(default=None, repr=False)  # what the writer wants to know of it while it waits
     saved: bool = False
     result: Any = None
     error: StoreError | None = None  # set when the write was refused for good
@@ -103,13 +104,13 @@ class Outbox:
             self._unsaved[t.key] = (t.expected, t)
 
     def submit(self, what: str, write: Callable[[Store], Any], *, key: tuple[str, str] | None = None,
-               expected: Any = None) -> Ticket:
+               expected: Any = None, note: Any = None) -> Ticket:
         """Write now, or keep the write (in order) when the store cannot take it.
 
         Raises ``StoreError`` only for a write refused for good when nothing was waiting
         (nothing is then kept); a store that cannot take it now keeps it (``ticket.saved`` False).
         """
-        t = Ticket(what, write, key, expected)
+        t = Ticket(what, write, key, expected, note)
         if not self._queue:
             try:
                 self._run(t)
