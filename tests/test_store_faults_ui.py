@@ -268,3 +268,24 @@ async def test_a_store_error_in_any_screen_is_one_notice_not_the_end(tmp_path, m
         await pilot.press("u")  # the screen still works
         await pilot.pause()
         assert app.screen.card.id == "f1"
+
+
+async def test_a_store_error_in_a_message_handler_is_one_notice_not_the_end(tmp_path, monkeypatch):
+    """Typed answers arrive as a message (Input.Submitted), not an action: the same one path."""
+    from nqpf_tutor.core.session import StudySession
+
+    app = study_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3", "1", "enter", "f", "enter")  # to the typed card
+        await pilot.pause()
+        assert app.screen.card.type == "typed"
+
+        def refused(self, *a, **k):
+            raise StoreError("progress database x: refused")
+
+        monkeypatch.setattr(StudySession, "answer", refused)
+        await pilot.press(*"tfp", "enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, StudyScreen)
+        assert "Progress database: progress database x: refused" in notices(app)
