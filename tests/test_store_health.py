@@ -209,3 +209,33 @@ def test_progress_file_that_is_a_fifo_is_one_line_not_a_hang(db):
     os.mkfifo(db)
     with pytest.raises(StoreError, match="not a regular file"):
         Store.open(db)
+
+
+def test_damaged_file_is_not_moved_aside_while_a_connection_here_holds_it(db):
+    data = _really_damaged(db)
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="another program is using it"):
+            Store.open(db, timeout=0.1)
+        assert _damaged(db) == [] and db.read_bytes() == data
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+def test_damaged_file_is_not_moved_aside_while_another_process_has_it_open(db):
+    """Open and idle (no transaction): still in use; the lock is read from /proc/locks."""
+    if not os.path.exists("/proc/locks"):
+        pytest.skip("no /proc/locks on this system")
+    data = _really_damaged(db)
+    idle = HOLDER.replace('conn.execute("BEGIN EXCLUSIVE")', 'conn.execute("SELECT 1")')
+    holder = subprocess.Popen([sys.executable, "-c", idle, str(db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(StoreError, match="another program is using it"):
+            Store.open(db, timeout=0.1)
+        assert _damaged(db) == []
+    finally:
+        holder.communicate("\n", timeout=10)

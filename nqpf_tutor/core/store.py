@@ -354,30 +354,57 @@ def _check_can_move_aside(path: Path, reason: str) -> None:
             "close it and start nqpf-tutor again (the file is left as it is)")
 
 
-#: SQLite's lock bytes in a database file (unix VFS): pending, reserved and the shared range.
-_LOCK_START, _LOCK_LENGTH = 0x40000000, 512
-
-
 def _in_use(path: Path) -> bool:
-    """Another process has the database open (SQLite's POSIX locks on its lock bytes). Asked
-    with fcntl, not by opening it with SQLite, which could checkpoint or delete its -wal file."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on Windows
+    """Another connection (of any program, this one too) holds a write lock on the database, or
+    another process has it open (a lock of its in /proc/locks on the file or its -shm)."""
+    probe = None
+    if not _not_sqlite(path):  # (SQLite would drop the -wal beside a file that is not a database)
+        try:
+            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            pass
+    if probe is not None:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.Error as e:
+            if "locked" in str(e).lower() or "busy" in str(e).lower():
+                return True
+        finally:
+            probe.close()
+    return _locked_by_other_process(path)
+
+
+def _locked_by_other_process(path: Path) -> bool:
+    """Linux: a POSIX lock of another process on the file or its -shm (SQLite holds one for as
+    long as it has the database open). Read from /proc/locks, so no file descriptor of ours is
+    opened and closed on the database (which would drop this process's own SQLite locks)."""
+    ids = set()
+    for p in (path, path.with_name(path.name + "-shm")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        ids.add((os.major(st.st_dev), os.minor(st.st_dev), st.st_ino))
+    if not ids:
         return False
     try:
-        fd = os.open(path, os.O_RDWR)
+        lines = Path("/proc/locks").read_text().splitlines()
     except OSError:
         return False
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _LOCK_LENGTH, _LOCK_START)
-    except OSError:
-        return True
-    else:
-        fcntl.lockf(fd, fcntl.LOCK_UN, _LOCK_LENGTH, _LOCK_START)
-        return False
-    finally:
-        os.close(fd)
+    me = os.getpid()
+    for line in lines:
+        parts = line.split()
+        if "->" in parts:  # a waiter: "1: -> POSIX ..."
+            parts.remove("->")
+        try:
+            pid, dev = int(parts[4]), parts[5].split(":")
+            key = (int(dev[0], 16), int(dev[1], 16), int(dev[2]))
+        except (IndexError, ValueError):
+            continue
+        if key in ids and pid != me:
+            return True
+    return False
 
 
 #: Files up to this size get a full ``PRAGMA quick_check`` on open; larger ones a check of the
