@@ -30,7 +30,7 @@ from nqpf_tutor.core.settings import Settings, save_settings
 from nqpf_tutor.core.store import Store, StoreError
 
 #: Seconds between two tries to write what the store could not take.
-RETRY_SECONDS = 2.0
+RETRY_SECONDS = 1.0
 
 
 def _count(n: int, what: str) -> str:
