@@ -280,6 +280,9 @@ class TutorApp(StoreErrors, App[None]):
         """Read the decks again; progress follows edits (content hash) and renames (formerly)."""
         from nqpf_tutor.core.session import sync_catalog
 
+        self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
+        if self.store.writes.pending:
+            raise self.store.writes.error or StoreError("progress not saved yet")
         self.catalog = load_catalog(self.loc)
         report = sync_catalog(self.store, self.catalog.all_cards())
         known = {d.id for d in self.catalog.decks}
