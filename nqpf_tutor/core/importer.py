@@ -425,11 +425,7 @@ def import_deck(
     doc, more = deck_document(parsed, deck_id, title.strip(), name)
     body = dump_deck(doc, schema=schema, note=f"Imported by nqpf-tutor from {name}. Card ids are stable: "
                                             "keep them when you edit a card, and its progress stays.")
-    try:
-        with open(out, "x", encoding="utf-8", newline="\n") as f:
-            f.write(body)
-    except FileExistsError:
-        raise DeckImportError(f"{out} already exists; choose another file with -o (or another --id)") from None
-    except OSError as e:
-        raise DeckImportError(f"cannot write {out}: {e.strerror or e}") from None
+    from nqpf_tutor.files import write_output
+
+    write_output(out, body, hint="choose another file with -o (or another --id)")  # never over a file
     return ImportResult(out, deck_id, len(doc["cards"]), parsed.warnings + more)

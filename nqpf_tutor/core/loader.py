@@ -15,6 +15,7 @@ list or mapping used twice through an alias is refused.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -24,7 +25,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source
+from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source, is_web_url
+from nqpf_tutor.core.text import escape
 from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
@@ -39,9 +41,36 @@ def _yaml():
     return yaml
 
 
+_LOADER: Any = None
+
+
 def _loader_class():
-    yaml = _yaml()
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """PyYAML's safe loader (the C one when built) whose numbers too long for Python
+    (thousands of digits) are a problem at their own line and column, not a ValueError."""
+    global _LOADER
+    if _LOADER is None:
+        yaml = _yaml()
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        def construct_int(loader, node):
+            try:
+                return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+            except ValueError:
+                digits = sum(c.isdigit() for c in str(node.value))
+                raise PlainYAMLError(
+                    f"a number with {digits} digits is too long; quote it if it is text", node.start_mark) from None
+
+        _LOADER = type("DeckLoader", (base,), {})
+        _LOADER.add_constructor("tag:yaml.org,2002:int", construct_int)
+    return _LOADER
+
+
+class PlainYAMLError(Exception):
+    """A value YAML reads but a deck cannot hold, at its position (``problem_mark``)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
 
 TOP_KEYS = ("deck", "sources", "tables", "cards")
 DECK_KEYS = ("id", "title", "description")
@@ -81,7 +110,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        """One line; a file name or a bad value repeated in it shows control, bidi and
+        zero-width characters escaped (``\\x1b``), never raw."""
+        return escape(f"{self.path}:{self.line}:{self.col}: {self.message}")
 
 
 class DeckError(NqpfError):
@@ -134,10 +165,17 @@ def _kind(v: Any) -> str:
     return type(v).__name__
 
 
+class AliasBomb(Exception):
+    """Text repeated through YAML aliases beyond the deck's own size (``alias_limit``)."""
+
+
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, alias_limit: int | None = None) -> None:
         self.problems: list[_Raw] = []
         self._seen: set[int] = set()
+        self._texts: set[int] = set()
+        self.alias_limit = alias_limit
+        self.alias_chars = 0  # characters of text met again through an alias
 
     def add(self, where: Path_, message: str, key: bool = False) -> None:
         self.problems.append(_Raw(where, message, key))
@@ -168,6 +206,13 @@ class _Checker:
                 self.add(where, f"{what} is required")
             return None
         if isinstance(v, str):
+            if len(v) > 64:  # an alias gives the same str object again: count what it repeats
+                if id(v) in self._texts:
+                    self.alias_chars += len(v)
+                    if self.alias_limit is not None and self.alias_chars > self.alias_limit:
+                        raise AliasBomb(where)
+                else:
+                    self._texts.add(id(v))
             if not v.strip():
                 self.add(where, f"{what} must not be empty")
                 return None
@@ -418,9 +463,13 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
     return cards
 
 
-def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) -> tuple[Deck | None, list[_Raw]]:
-    """Check a parsed document; return the deck (None when it has problems) and the problems."""
-    ck = _Checker()
+def check_document(doc: Any, *, bundled: bool = False, path: str | None = None,
+                   alias_limit: int | None = None) -> tuple[Deck | None, list[_Raw]]:
+    """Check a parsed document; return the deck (None when it has problems) and the problems.
+
+    ``alias_limit``: at most this many characters of text repeated through YAML aliases
+    (``AliasBomb`` beyond), so a small file cannot become a huge deck."""
+    ck = _Checker(alias_limit)
     if doc is None:
         ck.add((), "the file is empty; a deck needs 'deck' and 'cards'")
         return None, ck.problems
@@ -454,6 +503,9 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) 
                 stitle = ck.text(sd.get("title"), ("sources", i, "title"), "source title")
                 vals = {k: ck.text(sd.get(k), ("sources", i, k), k, required=False, scalar_ok=True)
                         for k in ("publisher", "author", "date", "url")}
+                if vals["url"] is not None and not is_web_url(vals["url"]):
+                    ck.add(("sources", i, "url"), f"source url '{vals['url']}' must be an http:// or https:// address")
+                    vals["url"] = None
                 if sid is not None:
                     if sid in sources:
                         ck.add(("sources", i, "id"), f"duplicate source id '{sid}'")
@@ -548,6 +600,8 @@ def _yaml_problem(path: str, e: Exception) -> Problem:
     yaml = _yaml()
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if isinstance(e, PlainYAMLError):
+        return Problem(path, line, col, e.problem)
     problem = getattr(e, "problem", None) or str(e).splitlines()[0]
     if isinstance(e, yaml.constructor.ConstructorError) and "tag" in str(problem):
         m = re.search(r"tag '([^']*)'", str(problem))
@@ -574,17 +628,36 @@ def _decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def _read(path: Path) -> bytes:
+    """The deck file's bytes: only a regular file of at most ``MAX_FILE_BYTES`` is read (a FIFO
+    does not hang, a link to /dev/zero is not read), else a ``DeckError`` at 1:1."""
+    from nqpf_tutor.files import InputError, read_regular
+
     try:
-        if path.is_dir():
-            raise DeckError([Problem(str(path), 1, 1, "is a folder, not a deck file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DeckError([Problem(str(path), 1, 1, f"file too large for a deck ({size} bytes)")])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DeckError([Problem(str(path), 1, 1, "no such file")]) from None
-    except OSError as e:
-        raise DeckError([Problem(str(path), 1, 1, f"cannot read: {e.strerror or e}")]) from None
+        return read_regular(path, limit=MAX_FILE_BYTES, what="deck file")
+    except InputError as e:
+        prefix = escape(os.fspath(path)) + ": "
+        message = str(e)[len(prefix):] if str(e).startswith(prefix) else str(e)
+        raise DeckError([Problem(str(path), 1, 1, message)]) from None
+
+
+#: Characters YAML does not allow in a file (NUL, other control characters, surrogates).
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Text repeated through YAML aliases may add at most this many times the file's size (plus
+#: ``ALIAS_SLACK`` characters): a 100 KB deck cannot become a 100 MB one.
+ALIAS_FACTOR, ALIAS_SLACK = 10, 256 * 1024
+
+
+def _bad_character(path: str, text: str) -> Problem | None:
+    m = _NOT_YAML.search(text)
+    if m is None:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    ch = m.group()
+    if ch == "\0":
+        return Problem(path, line, col, "a NUL byte (\\x00): a deck is plain text; is this the right file?")
+    return Problem(path, line, col, f"the character {escape(ch)} is not allowed in YAML; remove it "
+                                    f"(or write it as an escape in double quotes)")
 
 
 def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
@@ -598,14 +671,25 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     yaml = _yaml()
     try:
         doc = yaml.load(text, Loader=_loader_class())
-    except yaml.YAMLError as e:
-        raise DeckError([_yaml_problem(path, e)]) from None
-    except (RecursionError, MemoryError, ValueError, OverflowError) as e:
-        raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {type(e).__name__}")]) from None
-    try:
-        deck, raws = check_document(doc, bundled=bundled, path=path)
+    except (yaml.YAMLError, PlainYAMLError) as e:
+        # A character YAML refuses (NUL...): its real position (the C parser may say 1:1).
+        raise DeckError([_bad_character(path, text) or _yaml_problem(path, e)]) from None
     except RecursionError:
         raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+    except MemoryError:
+        raise DeckError([Problem(path, 1, 1, "the YAML is too large to read")]) from None
+    except (ValueError, OverflowError) as e:
+        raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {escape(e)}")]) from None
+    try:
+        deck, raws = check_document(doc, bundled=bundled, path=path,
+                                    alias_limit=ALIAS_FACTOR * len(data) + ALIAS_SLACK)
+    except RecursionError:
+        raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+    except AliasBomb as e:
+        node = _compose(text)
+        line, col = _mark_of(node, e.args[0], False) if node is not None else (1, 1)
+        raise DeckError([Problem(path, line, col, "text is repeated through YAML aliases to more than "
+                                 f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
     if deck is not None and not raws:
         return deck
     node = _compose(text)
@@ -627,7 +711,8 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
     """Load one deck file; raise ``DeckError`` listing every problem.
 
     With ``cache_dir``, a clean deck is cached under the hash of its bytes, so the next load
-    of the same bytes skips YAML entirely.
+    of the same bytes skips YAML entirely; so are a broken deck's problems (an 18 MB broken
+    deck is not parsed again at every start).
     """
     p = Path(path)
     data = _read(p)
@@ -635,26 +720,43 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
     if cache is not None:
         try:
             d = json.loads(cache.read_text("utf-8"))
-            deck = Deck.from_dict(d)
-            return Deck(deck.id, deck.title, deck.description, str(p), bundled, deck.sources, deck.cards)
+            if "failed" in d:  # these bytes were read before and are broken: no parse again
+                problems = [Problem(str(p), int(line), int(col), str(msg)) for line, col, msg in d["failed"]]
+            else:
+                deck = Deck.from_dict(d)
+                return Deck(deck.id, deck.title, deck.description, str(p), bundled, deck.sources, deck.cards)
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    deck = parse_deck_bytes(data, str(p), bundled=bundled)
+        else:
+            raise DeckError(problems)
+    try:
+        deck = parse_deck_bytes(data, str(p), bundled=bundled)
+    except DeckError as e:
+        if cache is not None:
+            _write_cache(cache, {"failed": [[x.line, x.col, x.message] for x in e.problems]})
+        raise
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(deck.to_dict(), ensure_ascii=False), "utf-8")
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # a cache we cannot write is only slower
+        _write_cache(cache, deck.to_dict())
     return deck
 
 
+def _write_cache(cache: Path, value: Any) -> None:
+    """Keep a parsed deck, or a deck's problems, under the hash of its bytes."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value, ensure_ascii=False), "utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache we cannot write is only slower
+
+
 def deck_files(folder: Path) -> list[Path]:
+    """The ``.yaml``/``.yml`` entries of ``folder`` (not its subfolders: no loop is followed).
+    What they are is checked when each is read (``_read``: regular files only)."""
     try:
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and not p.name.startswith("."))
-    except OSError:
+    except (OSError, RuntimeError):
         return []
 
 
@@ -726,26 +828,41 @@ def load_catalog(loc: Any, *, use_cache: bool = True) -> Catalog:
     for folder, bundled in folders:
         try:
             key = folder.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             key = folder
         if key in seen_dirs:
             continue
         seen_dirs.add(key)
         if not folder.is_dir():
             if not bundled and folder != getattr(loc, "user_decks_dir", None):
-                cat.warnings.append(f"{folder}: decks folder not found")
+                cat.warnings.append(escape(f"{folder}: " + _missing_folder(folder)))
+            elif folder.is_symlink() or os.path.lexists(folder):
+                cat.warnings.append(escape(f"{folder}: " + _missing_folder(folder)))
             continue
         for p in deck_files(folder):
             try:
                 deck = load_deck_file(p, cache_dir=cache_dir, bundled=bundled)
             except DeckError as e:
-                cat.warnings.append(f"skipped {p.name}: {e}")
+                cat.warnings.append(escape(f"skipped {p.name}: {e}"))
                 continue
             if cat.deck(deck.id) is not None:
-                cat.warnings.append(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}")
+                cat.warnings.append(escape(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}"))
                 continue
             cat.decks.append(deck)
     return cat
+
+
+def _missing_folder(folder: Path) -> str:
+    """Why a decks folder cannot be listed: missing, a symlink loop, or not a folder."""
+    try:
+        os.stat(folder)
+    except FileNotFoundError:
+        return "decks folder not found"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "decks folder is a symlink loop; skipped"
+        return f"decks folder cannot be read: {e.strerror or e}"
+    return "not a folder; skipped"
 
 
 class SelectionError(NqpfError):

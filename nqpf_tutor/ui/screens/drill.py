@@ -690,9 +690,15 @@ class DrillResultsScreen(Screen):
 
     def action_write(self) -> None:
         path = results_path(self.app, self.drill, self.round_no)
+        options = getattr(self.app, "drill_options", None) or {}
+        # Replaced without asking: this drill's own file in the data dir, a file this run
+        # wrote already, or --force; anything else that exists is named and kept.
+        written = options.setdefault("written", set()) if isinstance(options, dict) else set()
+        force = not options.get("out") or bool(options.get("force")) or str(path) in written
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            csv_path, json_path = write_results(self.drill, path)
+            csv_path, json_path = write_results(self.drill, path, force=force)
+            written.add(str(path))
         except OSError as e:
             self.notify(f"cannot write results to {path}: {e.strerror or e}", severity="error", markup=False)
             return
