@@ -235,6 +235,16 @@ def write_output(path: str | os.PathLike, data: Data, *, force: bool = False, hi
     return write_outputs([(path, data)], force=force, hint=hint)[0]
 
 
+def is_special(path: str | os.PathLike) -> bool:
+    """True for an existing target that is not a regular file or a folder (``/dev/null``, a
+    FIFO, a terminal): written in place, and nothing is written beside it."""
+    try:
+        mode = os.stat(Path(os.fspath(path)).expanduser()).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def free_name(path: Path) -> Path:
     """``path``, or ``NAME-2.ext``, ``NAME-3.ext``... the first that does not exist yet."""
     if not os.path.lexists(path):
@@ -294,4 +304,5 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-__all__ = ["InputError", "OutputError", "check_outputs", "free_name", "read_regular", "write_output", "write_outputs"]
+__all__ = ["InputError", "OutputError", "check_outputs", "free_name", "is_special", "read_regular", "write_output",
+           "write_outputs"]

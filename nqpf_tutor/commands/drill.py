@@ -36,7 +36,9 @@ def _check_out(out: str | None, force: bool = False) -> None:
     from nqpf_tutor.core.drill import json_path_for
     from nqpf_tutor.files import check_outputs
 
-    check_outputs([out, json_path_for(out)], force=force)
+    from nqpf_tutor.files import is_special
+
+    check_outputs([out] if is_special(out) else [out, json_path_for(out)], force=force)
 
 
 def run(args, loc) -> int:

@@ -137,7 +137,8 @@ def run(args, loc) -> int:
         record = _find(store, args.drill_id)
     if args.out:
         csv_path, json_path = write_results(record, args.out, force=bool(getattr(args, "force", False)))
-        print(f"wrote {csv_path} and {json_path}", file=sys.stderr if args.json else sys.stdout)
+        names = f"{csv_path} and {json_path}" if json_path is not None else str(csv_path)
+        print(f"wrote {names}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json_text(record.to_dict()))
     else:

@@ -22,11 +22,13 @@ import html
 import os
 import random
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from nqpf_tutor.core.model import CLOZE_RE, Card, Deck, is_web_url
 from nqpf_tutor.core.questions import LETTERS
+from nqpf_tutor.core.text import clean, escape
 from nqpf_tutor.errors import NqpfError
 
 #: Fixed model ids: the same on every export, so Anki sees one note type, not a new one each time.
@@ -78,7 +80,7 @@ def anki_tag(tag: str) -> str:
 
 def esc(text: str) -> str:
     """Card text as HTML that shows exactly as typed."""
-    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+    return html.escape(clean(text), quote=False).replace("\n", "<br>")  # (clean: no control or bidi characters)
 
 
 def _rng(card: Card) -> random.Random:
@@ -231,7 +233,8 @@ def write_apkg(cards: Iterable[Card], decks: Mapping[str, Deck], path: str | os.
         try:
             genanki.Package(list(anki_decks.values())).write_to_file(str(built))
             data = built.read_bytes()
-        except OSError as e:
-            raise AnkiExportError(f"cannot make the package: {e.strerror or e}") from None
+        except (OSError, sqlite3.Error) as e:  # (genanki builds it with SQLite in a temporary folder)
+            raise AnkiExportError(f"cannot write {escape(path)}: {getattr(e, 'strerror', None) or e} "
+                                  "(while making the package in a temporary folder)") from None
     write_output(path, data, force=force)
     return len(cards)

@@ -38,7 +38,7 @@ from nqpf_tutor.core.questions import Question, distinct_questions
 from nqpf_tutor.core.scheduler import ts, utc_now
 from nqpf_tutor.core.text import csv_text, json_text
 from nqpf_tutor.errors import NqpfError
-from nqpf_tutor.files import write_outputs
+from nqpf_tutor.files import is_special, write_outputs
 
 #: Columns of the results CSV, in order.
 CSV_COLUMNS = (
@@ -551,19 +551,24 @@ def results_csv(record: DrillRecord) -> str:
 
 
 def results_files(drill: "Drill | DrillRecord", path: str | os.PathLike) -> list[tuple[Path, str]]:
-    """The CSV at ``path`` and the JSON beside it (``json_path_for``), with their text."""
+    """The CSV at ``path`` and the JSON beside it (``json_path_for``), with their text; only
+    the CSV when ``path`` is a device or a FIFO (``/dev/null``, ``/dev/stdout``)."""
     record = drill.record() if isinstance(drill, Drill) else drill
     csv_path = Path(path).expanduser()
-    return [(csv_path, results_csv(record)), (json_path_for(csv_path), json_text(record.to_dict()) + "\n")]
+    files = [(csv_path, results_csv(record))]
+    if not is_special(csv_path):
+        files.append((json_path_for(csv_path), json_text(record.to_dict()) + "\n"))
+    return files
 
 
-def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False) -> tuple[Path, Path]:
+def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False) -> tuple[Path, Path | None]:
     """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
     missed) as JSON beside it (``json_path_for``), both or neither (``nqpf_tutor.files``).
-    Returns both paths. Existing regular files are replaced only with ``force``; a one-line
-    ``OutputError`` names them all, and any file that cannot be written."""
-    csv_path, json_path = write_outputs(results_files(drill, path), force=force)
-    return csv_path, json_path
+    Returns both paths (the JSON's None when ``path`` is a device or FIFO). Existing regular
+    files are replaced only with ``force``; a one-line ``OutputError`` names them all, and any
+    file that cannot be written."""
+    written = write_outputs(results_files(drill, path), force=force)
+    return written[0], (written[1] if len(written) > 1 else None)
 
 
 __all__ = [

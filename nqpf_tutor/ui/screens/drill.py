@@ -706,7 +706,8 @@ class DrillResultsScreen(Screen):
             self.notify(str(e), severity="error", markup=False)
             return
         self.written = (csv_path, json_path)
-        self.notify(f"{csv_path}\n{json_path}", title="Results written", markup=False, timeout=8)
+        self.notify(f"{csv_path}\n{json_path}" if json_path else str(csv_path), title="Results written",
+                    markup=False, timeout=8)
 
     def action_second_round(self) -> None:
         if not self.drill.missed_questions():
