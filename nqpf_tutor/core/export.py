@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -104,6 +105,9 @@ def md_escape(text: str) -> str:
     out = ["\\" + ch if ch in MD_SPECIAL else ch for ch in text]
     if out and out[0] in "-+=":  # a list item or a heading underline at the line's start
         out[0] = "\\" + out[0]
+    m = re.match(r"\d{1,9}[.)]", text)
+    if m:  # "1." or "1)" at the line's start: a numbered list
+        out[m.end() - 1] = "\\" + out[m.end() - 1]
     return "".join(out)
 
 

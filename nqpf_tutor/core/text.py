@@ -88,9 +88,14 @@ def safe_cell(value: Any) -> Any:
         return value
     raw = str(value)
     s = clean(raw)
-    if raw[:1] in ("\t", "\r") or s.lstrip(" \t\r\n")[:1] in FORMULA_START[:4] or s[:1] in ("\t", "\r"):
+    if raw.lstrip(_CELL_SPACE)[:1] in FORMULA_START or s.lstrip(_CELL_SPACE)[:1] in FORMULA_START:
         s = "'" + s
     return s
+
+
+#: Leading characters a spreadsheet may skip before reading a formula (tabs and carriage
+#: returns are formula starts themselves).
+_CELL_SPACE = " \n\u00a0\u3000"
 
 
 class CleanStream:
