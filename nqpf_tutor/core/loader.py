@@ -688,7 +688,7 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     except AliasBomb as e:
         node = _compose(text)
         line, col = _mark_of(node, e.args[0], False) if node is not None else (1, 1)
-        raise DeckError([Problem(path, line, col, "text is repeated through YAML aliases to more than "
+        raise DeckError([Problem(path, line, col, "this text is repeated through YAML aliases to more than "
                                  f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
     if deck is not None and not raws:
         return deck
