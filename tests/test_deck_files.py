@@ -227,7 +227,7 @@ def test_5000_nested_brackets_in_a_deck_are_one_line(tmp_path):
     ("relearning_steps: [1e300m]\n", "relearning_steps: not a duration"),
     ("learning_steps: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
     ("new_per_day: " + "9" * 5000 + "\n", "a number too long to read (thousands of digits)"),
-])
+], ids=["overflowing-step", "huge-float-step", "5000-brackets", "5000-digits"])
 def test_settings_edge_cases_are_one_line(tmp_path, text, message):
     path = tmp_path / "settings.yaml"
     path.write_text(text)

@@ -290,3 +290,51 @@ def test_import_never_overwrites_and_new_needs_force(tmp_path):
     assert (tmp_path / "deck.yaml").read_text() == "mine"
     assert cli(tmp_path, "new", "deck.yaml", "--force").returncode == 0
     assert (tmp_path / "deck.yaml").read_text() != "mine" and leftovers(tmp_path) == []
+
+
+# --- the app ----------------------------------------------------------------------------------------
+
+
+async def test_the_apps_paper_never_replaces_an_earlier_one(tmp_path):
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.app import Choice
+
+    app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
+    folder = tmp_path / "data" / "papers"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        (folder / "paper-11-A.md").write_text("marked by hand")
+        await pilot.press("p")
+        await pilot.pause()
+    assert (folder / "paper-11-A.md").read_text() == "marked by hand"
+    assert sorted(p.name for p in app.last_paper) == [
+        "paper-11-A-2-key.md", "paper-11-A-2.md", "paper-11-B-2-key.md", "paper-11-B-2.md"]
+    assert leftovers(folder) == []
+
+
+async def test_the_drill_screen_keeps_a_file_it_did_not_write(tmp_path):
+    """--out given, its file made by someone else after the check: w says so and keeps it;
+    with --force (or the file this drill wrote itself) it is replaced."""
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.app import Choice
+    from nqpf_tutor.ui.screens.drill import DrillResultsScreen
+
+    out = tmp_path / "r.csv"
+    opts = {"n": 2, "seconds": 0, "seed": 5, "students": [], "speed_bonus": False, "streaks": False,
+            "leaderboard": True, "out": str(out), "force": False}
+    app = make_app(tmp_path, start="drill", choice=Choice(deck_ids=["sample", "second"], n=2, seed=5), drill_options=opts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        out.write_text("someone else's")
+        await pilot.press("1", "enter", "escape")  # one answer, then stop: the results are written by themselves
+        await pilot.pause()
+        assert isinstance(app.screen, DrillResultsScreen)
+        assert out.read_text() == "someone else's"
+        assert any("already exist" in str(n.message) for n in app._notifications)
+        app.drill_options["force"] = True
+        await pilot.press("w")
+        await pilot.pause()
+    assert out.read_text().startswith("drill_id,")
