@@ -179,7 +179,8 @@ def test_a_small_deck_cannot_expand_to_a_huge_one_through_aliases(tmp_path):
         load_deck_file(deck, cache_dir=tmp_path / "cache")
     (p,) = e.value.problems
     assert p.message.startswith("this text is repeated through YAML aliases to more than 10 times the file's size")
-    assert (p.line, p.col) == (3, 33)  # the text repeated (its anchor)
+    line = data.decode().splitlines()[p.line - 1]
+    assert p.line > 3 and line[p.col - 1:].startswith("*t")  # the alias where the bound was crossed
     assert sum(f.stat().st_size for f in (tmp_path / "cache").rglob("*")) < 10_000
 
 

@@ -16,6 +16,7 @@ list or mapping used twice through an alias is refused.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -141,6 +142,12 @@ class _Raw:
 def _did_you_mean(word: Any, choices: Iterable[str]) -> str:
     if not isinstance(word, str):
         return ""
+    return _close_match(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)
+def _close_match(word: str, choices: tuple[str, ...]) -> str:
+    """(Cached: a deck repeating one typo 100,000 times pays for it once.)"""
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -169,6 +176,14 @@ class AliasBomb(Exception):
     """Text repeated through YAML aliases beyond the deck's own size (``alias_limit``)."""
 
 
+class _TooMany(Exception):
+    """``MAX_PROBLEMS`` found: checking stops (a broken 18 MB deck is not listed in full)."""
+
+
+#: At most this many problems are listed for one file; then "stopped after N problems".
+MAX_PROBLEMS = 1000
+
+
 class _Checker:
     def __init__(self, alias_limit: int | None = None) -> None:
         self.problems: list[_Raw] = []
@@ -179,6 +194,8 @@ class _Checker:
 
     def add(self, where: Path_, message: str, key: bool = False) -> None:
         self.problems.append(_Raw(where, message, key))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooMany()
 
     def container(self, v: Any, where: Path_) -> bool:
         """False (with a problem) when this list or mapping was already met through an alias."""
@@ -470,6 +487,14 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None,
     ``alias_limit``: at most this many characters of text repeated through YAML aliases
     (``AliasBomb`` beyond), so a small file cannot become a huge deck."""
     ck = _Checker(alias_limit)
+    try:
+        return _check_document(ck, doc, bundled, path)
+    except _TooMany:
+        ck.problems.append(_Raw((), f"stopped after {MAX_PROBLEMS} problems; fix these and check again"))
+        return None, ck.problems
+
+
+def _check_document(ck: _Checker, doc: Any, bundled: bool, path: str | None) -> tuple[Deck | None, list[_Raw]]:
     if doc is None:
         ck.add((), "the file is empty; a deck needs 'deck' and 'cards'")
         return None, ck.problems
@@ -588,6 +613,70 @@ def _mark_of(node: Any, where: Path_, key: bool) -> tuple[int, int]:
     return best.line + 1, best.column + 1
 
 
+def _positions(text: str, wanted: Iterable[tuple[Path_, bool]]) -> dict[tuple[Path_, bool], tuple[int, int]]:
+    """Line and column (1-based) of each wanted node (``(where, key)``: the key rather than the
+    value), or of its nearest ancestor found, from YAML's event stream: no node tree is built,
+    so memory stays small for any file size, and the walk stops once everything is found."""
+    yaml = _yaml()
+    wanted = list(wanted)
+    norm = {w: tuple(str(s) for s in w[0]) for w in wanted}
+    prefixes = {p[:i] for p in norm.values() for i in range(len(p) + 1)}
+    keys_wanted = {norm[w] for w in wanted if w[1]}
+    found: dict[tuple[str, ...], Any] = {}
+    found_keys: dict[tuple[str, ...], Any] = {}
+    todo = set(norm.values()) | {("key",) + k for k in keys_wanted}
+    # One frame per open collection: [path, is_mapping, next index or current key, expecting a key]
+    stack: list[list[Any]] = []
+
+    def child_path(event) -> tuple[str, ...] | None:
+        """The path of the node this event starts; None for a mapping key (recorded apart)."""
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if frame[1]:  # a mapping
+            if frame[3]:  # this node is a key
+                frame[3] = False
+                frame[2] = str(event.value) if isinstance(event, yaml.ScalarEvent) else None
+                if frame[2] is not None:
+                    kp = frame[0] + (frame[2],)
+                    if kp in keys_wanted and kp not in found_keys:
+                        found_keys[kp] = event.start_mark
+                        todo.discard(("key",) + kp)
+                return None
+            frame[3] = True
+            return frame[0] + (frame[2],) if frame[2] is not None else None
+        frame[2] += 1
+        return frame[0] + (str(frame[2] - 1),)
+
+    try:
+        for event in yaml.parse(text, Loader=_loader_class()):
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                path = child_path(event)
+                if path is not None and path in prefixes and path not in found:
+                    found[path] = event.start_mark
+                    todo.discard(path)
+                    if not todo:
+                        break
+                if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    # the children of a key node, or of a path not wanted, need no names
+                    stack.append([path if path is not None else ("\0",), isinstance(event, yaml.MappingStartEvent),
+                                  0 if isinstance(event, yaml.SequenceStartEvent) else None, True])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    out = {}
+    for w in wanted:
+        p = norm[w]
+        mark = found_keys.get(p) if w[1] else None
+        i = len(p)
+        while mark is None and i >= 0:
+            mark = found.get(p[:i])
+            i -= 1
+        out[w] = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return out
+
+
 def _compose(text: str) -> Any:
     yaml = _yaml()
     try:
@@ -686,18 +775,15 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     except RecursionError:
         raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
     except AliasBomb as e:
-        node = _compose(text)
-        line, col = _mark_of(node, e.args[0], False) if node is not None else (1, 1)
+        line, col = _positions(text, [(e.args[0], False)])[(e.args[0], False)]
         raise DeckError([Problem(path, line, col, "this text is repeated through YAML aliases to more than "
                                  f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
     if deck is not None and not raws:
         return deck
-    node = _compose(text)
-    problems = []
-    for r in raws:
-        line, col = _mark_of(node, r.where, r.key) if node is not None else (1, 1)
-        problems.append(Problem(path, line, col, r.message))
-    problems.sort(key=lambda p: (p.line, p.col))
+    at = _positions(text, [(r.where, r.key) for r in raws])
+    problems = [Problem(path, *at[(r.where, r.key)], r.message) for r in raws]
+    stopped = [p for p, r in zip(problems, raws) if r.where == () and r.message.startswith("stopped after")]
+    problems = sorted((p for p in problems if p not in stopped), key=lambda p: (p.line, p.col)) + stopped
     raise DeckError(problems)
 
 
