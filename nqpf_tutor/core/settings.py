@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from pathlib import Path
@@ -193,18 +192,15 @@ def save_settings(settings: Settings, path: str | os.PathLike) -> None:
     text = "# nqpf-tutor settings (see README: Spaced repetition and progress)\n" + yaml.safe_dump(
         settings.to_dict(), sort_keys=False, allow_unicode=True
     )
+    from nqpf_tutor.files import OutputError, write_output
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_output(path, text, force=True)  # the app's own file (a symlinked one stays a link)
     except OSError as e:
-        raise SettingsError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise SettingsError(escape(f"{path}: cannot write: {e.strerror or e}")) from None
+    except OutputError as e:
+        raise SettingsError(str(e)) from None
 
 
 __all__ = ["Settings", "SettingsError", "load_settings", "save_settings", "parse_step", "format_step"]
