@@ -178,7 +178,8 @@ def load_settings(path: str | os.PathLike) -> Settings:
         problem = getattr(e, "problem", None) or "not valid YAML"
         raise SettingsError(escape(f"{path}{where}: {problem}")) from None
     except RecursionError:
-        raise SettingsError(escape(f"{path}: nested too deeply (brackets inside brackets); not a settings file")) from None
+        raise SettingsError(escape(f"{path}: nested too deeply (lists or mappings thousands of levels deep); "
+                                   "not a settings file")) from None
     except (ValueError, OverflowError) as e:  # a number with thousands of digits
         raise SettingsError(escape(f"{path}: a number too long to read (thousands of digits); not a setting")) from None
     return Settings.from_dict(data, source=str(path))
