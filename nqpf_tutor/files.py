@@ -23,7 +23,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Iterable, Sequence, Union
@@ -146,7 +145,7 @@ class _Staged:
 
     def __init__(self, path: Path, st: os.stat_result | None, data: bytes) -> None:
         self.path, self.st = path, st
-        self.tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        self.tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666
         try:
             fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
