@@ -256,3 +256,32 @@ def test_settings_overflow_from_the_command_line(tmp_path):
     assert r.returncode == 1
     assert r.stderr == (f"nqpf-tutor: {tmp_path / 'cfg' / 'settings.yaml'}: learning_steps: "
                         "a step must be at most 36500 days: '99999999999d'\n")
+
+
+# --- never anything but one line -----------------------------------------------------------------------
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+VALUES = st.recursive(SCALARS, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
+                      max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["desired_retention", "learning_steps", "relearning_steps", "maximum_interval",
+                                        "day_rollover_hour", "new_per_day", "timezone", "theme", "other"]),
+                       VALUES, max_size=4))
+def test_any_settings_value_is_settings_or_one_line(data):
+    from nqpf_tutor.core.settings import Settings
+
+    try:
+        Settings.from_dict(data, source="s.yaml")
+    except SettingsError as e:
+        assert str(e).startswith("s.yaml: ") and "\n" not in str(e)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_are_a_deck_or_deck_problems(data):
+    try:
+        parse_deck_bytes(GOOD.encode()[: len(data) % len(GOOD)] + data, "d.yaml")
+    except DeckError as e:
+        assert e.problems and all(str(p).startswith("d.yaml:") and "\n" not in str(p) for p in e.problems)
