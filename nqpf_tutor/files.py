@@ -97,12 +97,14 @@ def _replace_hint(names: list[str], hint: str | None) -> str:
         head = f"{names[0]} already exists"
     else:
         head = f"{', '.join(names[:-1])} and {names[-1]} already exist"
-    return f"{head}; {hint or 'add --force to replace ' + ('it' if len(names) == 1 else 'them')}"
+    it = "it" if len(names) == 1 else "them"
+    return f"{head}; " + (hint or "add --force to replace {it}").replace("{it}", it)
 
 
 def check_outputs(paths: Iterable[str | os.PathLike], *, force: bool = False, hint: str | None = None) -> None:
     """Refuse (``OutputError``) before anything is written: a folder, a missing folder, or
-    without ``force`` any existing regular file (every one named in the message)."""
+    without ``force`` any existing regular file (every one named in the message, then
+    ``hint``, where ``{it}`` reads "it" or "them"; default: add --force to replace {it})."""
     existing = []
     for p in paths:
         target, st = _target(p)

@@ -333,7 +333,8 @@ async def test_the_drill_screen_keeps_a_file_it_did_not_write(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, DrillResultsScreen)
         assert out.read_text() == "someone else's"
-        assert any("already exist" in str(n.message) for n in app._notifications)
+        assert any(str(n.message) == f"{out} already exists; nothing was written: move it away and press w, or start the drill with --force"
+                   for n in app._notifications)
         app.drill_options["force"] = True
         await pilot.press("w")
         await pilot.pause()

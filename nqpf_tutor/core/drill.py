@@ -561,13 +561,14 @@ def results_files(drill: "Drill | DrillRecord", path: str | os.PathLike) -> list
     return files
 
 
-def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False) -> tuple[Path, Path | None]:
+def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False,
+                  hint: str | None = None) -> tuple[Path, Path | None]:
     """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
     missed) as JSON beside it (``json_path_for``), both or neither (``nqpf_tutor.files``).
     Returns both paths (the JSON's None when ``path`` is a device or FIFO). Existing regular
     files are replaced only with ``force``; a one-line ``OutputError`` names them all, and any
     file that cannot be written."""
-    written = write_outputs(results_files(drill, path), force=force)
+    written = write_outputs(results_files(drill, path), force=force, hint=hint)
     return written[0], (written[1] if len(written) > 1 else None)
 
 

@@ -697,7 +697,8 @@ class DrillResultsScreen(Screen):
         force = not options.get("out") or bool(options.get("force")) or str(path) in written
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            csv_path, json_path = write_results(self.drill, path, force=force)
+            csv_path, json_path = write_results(
+                self.drill, path, force=force, hint="nothing was written: move {it} away and press w, or start the drill with --force")
             written.add(str(path))
         except OSError as e:
             self.notify(f"cannot write results to {path}: {e.strerror or e}", severity="error", markup=False)
