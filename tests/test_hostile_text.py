@@ -256,3 +256,27 @@ def test_results_and_stats_print_clean_text(tmp_path):
     no_raw_control(r.stdout)
     r = cli(tmp_path, "stats")
     assert r.returncode == 0 and not BAD.search(r.stdout.replace("\n", ""))
+
+
+async def test_the_app_shows_deck_text_without_escape_bidi_or_zero_width_characters(tmp_path):
+    """The UI uses the same cleaning step: a home-screen title and a card's prompt."""
+    from textual.widgets import DataTable
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.app import Choice
+
+    hostile_deck(tmp_path / "decks")
+    app = make_app(tmp_path, extra_decks=[tmp_path / "decks"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#decks", DataTable)
+        titles = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert "Eras txt.exex [bold]kept[/]" in titles
+        for t in titles:
+            no_raw_control(t)
+    app = make_app(tmp_path, start="study", choice=Choice(deck_ids=["evil"]), extra_decks=[tmp_path / "decks"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = str(app.screen.query_one("#prompt").render())
+        no_raw_control(shown)
+        assert "=HYPERLINK(1) ~~x~~ <script>" in shown or "Is it *true*?" in shown
