@@ -285,3 +285,9 @@ def test_any_bytes_are_a_deck_or_deck_problems(data):
         parse_deck_bytes(GOOD.encode()[: len(data) % len(GOOD)] + data, "d.yaml")
     except DeckError as e:
         assert e.problems and all(str(p).startswith("d.yaml:") and "\n" not in str(p) for p in e.problems)
+
+
+def test_import_does_not_read_dev_zero_forever(tmp_path):
+    r = cli(tmp_path, "import", "/dev/zero", "-o", "z.yaml")
+    assert r.returncode == 1 and r.stderr == "nqpf-tutor: /dev/zero: too large to import (over 20 MB)\n"
+    assert not (tmp_path / "z.yaml").exists()

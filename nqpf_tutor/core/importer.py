@@ -357,24 +357,32 @@ class ImportResult:
     warnings: list[str]
 
 
+#: The most an import reads (a file, a pipe or standard input): ``/dev/zero`` is not read forever.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
 def read_source(source: str) -> tuple[str, str]:
-    """(text, name) of a file, or of standard input for '-'."""
+    """(text, name) of a file, or of standard input for '-'; at most ``MAX_IMPORT_BYTES``."""
     import sys
 
+    too_large = f"{source}: too large to import (over {MAX_IMPORT_BYTES // (1024 * 1024)} MB)"
     if source == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
         name = "standard input"
     else:
         p = Path(source).expanduser()
         try:
             if p.is_dir():
                 raise DeckImportError(f"{source} is a folder, not a file to import")
-            data = p.read_bytes()
+            with open(p, "rb") as f:  # a pipe given on purpose (<(...)) is read too, as far as the limit
+                data = f.read(MAX_IMPORT_BYTES + 1)
         except FileNotFoundError:
             raise DeckImportError(f"no such file: {source}") from None
         except OSError as e:
             raise DeckImportError(f"cannot read {source}: {e.strerror or e}") from None
         name = p.name
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DeckImportError(too_large)
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError as e:
