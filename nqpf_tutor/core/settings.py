@@ -170,8 +170,20 @@ def load_settings(path: str | os.PathLike) -> Settings:
         raise SettingsError(escape(f"{path}: cannot read: not UTF-8 text")) from None
     import yaml  # only when there is a settings file (start-up is faster without)
 
+    class _SettingsLoader(yaml.SafeLoader):
+        """A number too long for Python (thousands of digits) is an error at its position."""
+
+        def construct_yaml_int(self, node):
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:
+                digits = sum(c.isdigit() for c in str(node.value))
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a number with {digits} digits is too long; not a setting", node.start_mark) from None
+
+    _SettingsLoader.add_constructor("tag:yaml.org,2002:int", _SettingsLoader.construct_yaml_int)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SettingsLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
