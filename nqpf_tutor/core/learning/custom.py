@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable
@@ -138,20 +137,15 @@ def extra_new_today(path: str | os.PathLike, profile: str, day: date) -> int:
 
 def add_extra_new(path: str | os.PathLike, profile: str, day: date, n: int) -> int:
     """Raise study day ``day``'s new-card limits by ``n`` more; returns the day's extra in all.
-    Written atomically (OSError when the data dir cannot be written)."""
+    Written atomically (``OSError`` or ``OutputError`` when the data dir cannot be written)."""
     path = Path(path)
     data = _read(path)
     total = extra_new_today(path, profile, day) + max(0, n)
     data[profile] = {"day": day.isoformat(), "extra": total}
+    from nqpf_tutor.files import write_output  # the one place that writes files
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".custom-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_output(path, json.dumps(data), force=True)
     return total
 
 

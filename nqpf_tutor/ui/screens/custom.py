@@ -187,8 +187,9 @@ def start_custom(app, kind: str, n: int, decks: list[str], tags: list[str], *, c
         day = Scheduler(app.settings).study_day(app.clock())
         try:
             total = core.add_extra_new(app.custom_path, app.store.profile, day, n)
-        except OSError as e:
-            app.notify(f"could not keep the extra new cards: {e.strerror or e}", severity="error", markup=False)
+        except (OSError, NqpfError) as e:
+            app.notify(f"could not keep the extra new cards: {getattr(e, 'strerror', None) or e}", severity="error",
+                       markup=False)
             return None
         app.choice.deck_ids, app.choice.tags = decks, tags
         app.notify(f"{total} more new cards allowed today.", title="Custom study", markup=False)

@@ -30,6 +30,7 @@ from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.marks import MarkedCheckbox
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 TICK = 0.1  # seconds between countdown updates
 BOARD_NAME = 14  # characters of a name shown in the small leaderboard
@@ -284,7 +285,7 @@ def points(x: float) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-class DrillScreen(CardScroll, Screen):
+class DrillScreen(StoreErrors, CardScroll, Screen):
     """One question at a time, large, with whose turn it is and the time left."""
 
     SCROLL_AREA = "#drill-main"
@@ -498,12 +499,7 @@ class DrillScreen(CardScroll, Screen):
         left = self.drill.remaining()
         if left is not None and left <= 0:
             q = self.drill.current
-            try:
-                a = self.drill.expire()
-            except NqpfError as e:
-                self.notify(str(e), title="Not saved", severity="error", markup=False)
-                return
-            self._reveal(q, a)
+            self._reveal(q, self.drill.expire())  # kept even when the store cannot take it now
             return
         self._show_time()
 
@@ -522,12 +518,7 @@ class DrillScreen(CardScroll, Screen):
         q = self.drill.current
         if self.phase != "question" or q is None or index >= len(q.options):
             return
-        try:
-            a = self.drill.answer(index)
-        except NqpfError as e:  # the answer could not be saved: the same question stays
-            self.notify(str(e), title="Not saved", severity="error", markup=False)
-            return
-        self._reveal(q, a)
+        self._reveal(q, self.drill.answer(index))  # kept even when the store cannot take it now
 
     def _reveal(self, q: Question, a: DrillAnswer) -> None:
         """Right or wrong, the right answer and the explanation, and the leaderboard."""
@@ -592,7 +583,7 @@ def numeric(text):
     return text
 
 
-class DrillResultsScreen(CardScroll, Screen):
+class DrillResultsScreen(StoreErrors, CardScroll, Screen):
     """Scores, the leaderboard, the questions most missed; a second round; write the results."""
 
     SCROLL_AREA = "#results-area"
@@ -707,9 +698,16 @@ class DrillResultsScreen(CardScroll, Screen):
 
     def action_write(self) -> None:
         path = results_path(self.app, self.drill, self.round_no)
+        options = getattr(self.app, "drill_options", None) or {}
+        # Replaced without asking: this drill's own file in the data dir, a file this run
+        # wrote already, or --force; anything else that exists is named and kept.
+        written = options.setdefault("written", set()) if isinstance(options, dict) else set()
+        force = not options.get("out") or bool(options.get("force")) or str(path) in written
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            csv_path, json_path = write_results(self.drill, path)
+            csv_path, json_path = write_results(
+                self.drill, path, force=force, hint="nothing was written: move {it} away and press w, or start the drill with --force")
+            written.add(str(path))
         except OSError as e:
             self.notify(f"cannot write results to {path}: {e.strerror or e}", severity="error", markup=False)
             return
@@ -717,7 +715,8 @@ class DrillResultsScreen(CardScroll, Screen):
             self.notify(str(e), severity="error", markup=False)
             return
         self.written = (csv_path, json_path)
-        self.notify(f"{csv_path}\n{json_path}", title="Results written", markup=False, timeout=8)
+        self.notify(f"{csv_path}\n{json_path}" if json_path else str(csv_path), title="Results written",
+                    markup=False, timeout=8)
 
     def action_second_round(self) -> None:
         if not self.drill.missed_questions():

@@ -12,9 +12,10 @@ from textual.widgets.selection_list import Selection
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.marks import MarkedSelectionList
 from nqpf_tutor.ui.widgets.plain import cell, fit_words, plain
+from nqpf_tutor.ui.app import StoreErrors
 
 
-class HomeScreen(Screen):
+class HomeScreen(StoreErrors, Screen):
     _title_width = 0  # the deck title column's width once laid out (titles are cut after a word)
 
     BINDINGS = [

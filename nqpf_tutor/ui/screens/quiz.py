@@ -17,9 +17,10 @@ from nqpf_tutor.core.scheduler import grade_for
 from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll, source_line
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 
-class QuizScreen(CardScroll, Screen):
+class QuizScreen(StoreErrors, CardScroll, Screen):
     BINDINGS = [
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),
@@ -164,7 +165,10 @@ class QuizScreen(CardScroll, Screen):
         else:
             self._set(answer="No misses. Excellent!", explanation="escape: home")
         self.query_one("#card-area").scroll_home(animate=False)
-        if self.schedule:
+        if self.schedule and self.app.store.writes.pending_answers:
+            self._set(source="These answers go to your spaced-repetition schedule as soon as the database can "
+                             "take them (see the title line).")
+        elif self.schedule:
             self._set(source="These answers were saved to your spaced-repetition schedule.")
         else:
             self._set(source="Quiz answers did not change your study schedule (use quiz --schedule for that).")

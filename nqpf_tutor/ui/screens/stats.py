@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, sparkline
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
 from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
+from nqpf_tutor.ui.app import StoreErrors
 
 TABS = [
     ("overview", "Overview"),
@@ -144,7 +145,7 @@ def _plot_class():
     return PlotextPlot
 
 
-class StatsScreen(CardScroll, Screen):
+class StatsScreen(StoreErrors, CardScroll, Screen):
     """Review figures for the app's profile and the loaded decks."""
 
     DEFAULT_CSS = """

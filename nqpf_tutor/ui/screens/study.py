@@ -24,6 +24,7 @@ from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 KIND = {
     "flip": "Flashcard",
@@ -93,7 +94,7 @@ class CardScroll:
         self.call_after_refresh(lambda: self.call_after_refresh(scroll))  # type: ignore[attr-defined]
 
 
-class StudyScreen(CardScroll, Screen):
+class StudyScreen(StoreErrors, CardScroll, Screen):
     BINDINGS = [
         Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
         Binding("1", "key(1)", "Again / 1", id="k1", show=False),
