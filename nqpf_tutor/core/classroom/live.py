@@ -515,10 +515,12 @@ class LiveGame:
             raise result
         return result
 
-    def answer_many(self, batch: Sequence[tuple[Any, Any, Any]]) -> list["Ack | LiveError"]:
+    def answer_many(self, batch: Sequence[tuple[Any, Any, Any]], close: bool = True) -> list["Ack | LiveError"]:
         """Answers received together: each checked, all saved in one transaction, then taken.
         Returns an ``Ack`` or a ``LiveError`` for each, in order. If saving fails, every answer
-        of the batch is refused with reason ``not_saved`` and can be given again."""
+        of the batch is refused with reason ``not_saved`` and can be given again. ``close``:
+        close the question if everyone has now answered (``False``: the caller acknowledges
+        the answers first, then calls ``close_if_all_answered``)."""
         results: list[Ack | LiveError] = []
         taken: list[tuple[int, Player, int, DrillAnswer, int]] = []  # (slot, player, choice, answer, streak)
         pending: set[int] = set()
@@ -567,8 +569,14 @@ class LiveGame:
             results[slot] = Ack(player, self.index + 1, choice, a)
         if taken:
             self._emit("answer", count=len(taken))
-            self._maybe_close_early()
+            if close:
+                self._maybe_close_early()
         return results
+
+    def close_if_all_answered(self) -> bool:
+        """Close the open question if everyone expected and connected has answered."""
+        self._maybe_close_early()
+        return self.phase != QUESTION
 
     def _maybe_close_early(self) -> None:
         """Everyone expected and connected has answered (and somebody has): close the question."""

@@ -1,0 +1,349 @@
+"""The live game's server: the student page over HTTP, the game over one WebSocket per device.
+
+It runs in whatever asyncio loop starts it (the Textual app's own, a test's, the benchmark's):
+``await server.start()`` ... ``await server.stop()``. The game's rules are the core's
+``LiveGame``; the server only turns messages into calls and the game's events into messages.
+
+Protocol (JSON text frames, at most ``MAX_MESSAGE`` bytes; anything else is dropped):
+  student -> server  {"type": "join", "code": "123456", "name": "Ann"}
+                     {"type": "resume", "token": "..."}
+                     {"type": "answer", "q": 3, "choice": 0}           (choice 0-based)
+  server -> student  welcome (token), lobby, question, ack, pause, reveal, end, removed, error
+Each device may send at most ``MESSAGE_RATE`` messages per window; more are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+from nqpf_tutor.core.classroom.live import LOBBY, LiveError, LiveGame, Player, RateLimiter
+from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.live.net import url_for
+
+MAX_MESSAGE = 2048  # bytes: the largest message a student may send
+MESSAGE_RATE = (20, 5.0)  # messages per seconds, per device
+TICK = 0.05  # seconds between checks of the question's time
+LOBBY_UPDATE = 0.3  # seconds: roster changes sent to waiting students at most this often
+STATIC = {"app.js": "application/javascript", "style.css": "text/css"}
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+log = logging.getLogger(__name__)
+
+
+def _static(name: str) -> bytes:
+    return resources.files("nqpf_tutor.live").joinpath("static", name).read_bytes()
+
+
+@dataclass(eq=False)
+class Conn:
+    """One open WebSocket: its outgoing queue (sent in order by one task) and its player."""
+
+    ws: web.WebSocketResponse
+    client: str
+    player: Player | None = None
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+    writer: asyncio.Task | None = None
+
+    def send(self, text: str) -> None:
+        self.queue.put_nowait(text)
+
+
+class LiveServer:
+    """Serve ``game`` on ``host:port`` (port 0: any free one). ``on_error(message)``: a problem
+    for the teacher to see (an answer that could not be saved, say)."""
+
+    def __init__(self, game: LiveGame, host: str = "127.0.0.1", port: int = 0, *,
+                 shown_host: str | None = None, on_error: Callable[[str], None] | None = None,
+                 message_rate: tuple[int, float] = MESSAGE_RATE, tick: float = TICK) -> None:
+        self.game = game
+        self.host = host
+        self.port = port
+        self.shown_host = shown_host or host
+        self.on_error = on_error or (lambda message: log.warning("%s", message))
+        self.message_rate = message_rate
+        self.tick = tick
+        self.conns: set[Conn] = set()
+        self.by_player: dict[int, set[Conn]] = {}
+        self._pending: list[tuple[Conn, str, Any, Any]] = []
+        self._flush_scheduled = False
+        self._lobby_handle: asyncio.TimerHandle | None = None
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task | None = None
+        self._limits: dict[int, RateLimiter] = {}
+        self.app = self.make_app()
+        game.subscribe(self._on_game)
+
+    # --- the web app ----------------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_MESSAGE)
+        app.router.add_get("/", self.index)
+        app.router.add_get("/static/{name}", self.static)
+        app.router.add_get("/ws", self.websocket)
+        app.router.add_get("/favicon.ico", self.no_icon)
+        return app
+
+    async def index(self, request: web.Request) -> web.Response:
+        return web.Response(body=_static("index.html"), content_type="text/html", charset="utf-8", headers=HEADERS)
+
+    async def no_icon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def static(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in STATIC:
+            raise web.HTTPNotFound()
+        return web.Response(body=_static(name), content_type=STATIC[name], charset="utf-8", headers=HEADERS)
+
+    # --- start and stop --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen (``OSError`` when the address cannot be used) and start the question timer."""
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True, backlog=512)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
+        server = getattr(site, "_server", None)
+        if server is not None and server.sockets:
+            self.port = server.sockets[0].getsockname()[1]
+        self.start_timer()
+
+    def start_timer(self) -> None:
+        """Check the open question's time every ``tick`` seconds (``start`` does this)."""
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick_loop())
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        for conn in list(self.conns):
+            await conn.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self.game.unsubscribe(self._on_game)
+
+    @property
+    def url(self) -> str:
+        """The address students open."""
+        return url_for(self.shown_host, self.port)
+
+    @property
+    def join_url(self) -> str:
+        """The address with the code (what the QR code holds)."""
+        return f"{self.url}?code={self.game.code}"
+
+    def set_game(self, game: LiveGame) -> None:
+        """Go on with another game (a second round): devices whose token it knows follow."""
+        self.game.unsubscribe(self._on_game)
+        self.game = game
+        game.subscribe(self._on_game)
+        by_player: dict[int, set[Conn]] = {}
+        for conn in self.conns:
+            if conn.player is None:
+                continue
+            try:
+                conn.player = game.player_for(conn.player.token)
+            except LiveError:
+                conn.player = None
+                continue
+            by_player.setdefault(conn.player.id, set()).add(conn)
+            self._send(conn, game.lobby_message(conn.player))
+        self.by_player = by_player
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick)
+            try:
+                self.game.tick()
+            except NqpfError as e:  # the misses could not be saved: try again on the next tick
+                self.on_error(str(e))
+            except Exception as e:  # noqa: BLE001 - the timer must keep going
+                log.exception("live game tick")
+                self.on_error(f"live game: {e}")
+
+    # --- sending ------------------------------------------------------------------------------------
+
+    def _send(self, conn: Conn, msg: dict[str, Any] | str) -> None:
+        conn.send(msg if isinstance(msg, str) else json.dumps(msg, ensure_ascii=False))
+
+    def _player_conns(self, player: Player) -> set[Conn]:
+        return self.by_player.get(player.id, set())
+
+    def connected_players(self) -> list[Player]:
+        return [p for p in self.game.active_players() if self.by_player.get(p.id)]
+
+    def _on_game(self, kind: str, data: dict[str, Any]) -> None:
+        game = self.game
+        if kind == "question":
+            text = json.dumps(game.question_message(), ensure_ascii=False)
+            for p in game.active_players():
+                if p.first_question <= game.index:
+                    for conn in self._player_conns(p):
+                        conn.send(text)
+        elif kind == "pause":
+            text = json.dumps({"type": "pause", "paused": game.paused, "remaining": game.remaining()})
+            for conn in self.conns:
+                if conn.player is not None:
+                    conn.send(text)
+        elif kind == "reveal":
+            ranks = game.ranks()
+            board = game.board(ranks)
+            for p in game.active_players():
+                conns = self._player_conns(p)
+                if conns:
+                    text = json.dumps(game.reveal_message(p, ranks, board), ensure_ascii=False)
+                    for conn in conns:
+                        conn.send(text)
+        elif kind == "end":
+            ranks = game.ranks()
+            for p in game.active_players():
+                for conn in self._player_conns(p):
+                    self._send(conn, game.end_message(p, ranks))
+        elif kind == "removed":
+            player = data["player"]
+            for conn in list(self._player_conns(player)):
+                self._send(conn, {"type": "removed", "message": "the teacher removed you from the game"})
+                conn.player = None
+                conn.send("")  # the writer closes the socket after the message
+            self.by_player.pop(player.id, None)
+        elif kind == "roster" and game.phase == LOBBY:
+            if self._lobby_handle is None:
+                self._lobby_handle = asyncio.get_running_loop().call_later(LOBBY_UPDATE, self._lobby_update)
+
+    def _lobby_update(self) -> None:
+        self._lobby_handle = None
+        if self.game.phase != LOBBY:
+            return
+        for p in self.game.active_players():
+            for conn in self._player_conns(p):
+                self._send(conn, self.game.lobby_message(p))
+
+    async def _writer(self, conn: Conn) -> None:
+        ws = conn.ws
+        try:
+            while True:
+                text = await conn.queue.get()
+                if text == "":
+                    await ws.close()
+                    return
+                if ws.closed:
+                    return
+                await ws.send_str(text)
+        except (ConnectionError, RuntimeError, asyncio.CancelledError):
+            return
+
+    # --- receiving ----------------------------------------------------------------------------------
+
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=20.0, compress=False)
+        await ws.prepare(request)
+        conn = Conn(ws, request.remote or "")
+        conn.writer = asyncio.get_running_loop().create_task(self._writer(conn))
+        self.conns.add(conn)
+        limit = RateLimiter(*self.message_rate, clock=self.game.clock)
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue  # binary frames: dropped
+                if not limit.allow(""):
+                    continue
+                self._handle(conn, msg.data)
+        finally:
+            self.conns.discard(conn)
+            player = conn.player
+            if player is not None:
+                conns = self.by_player.get(player.id, set())
+                conns.discard(conn)
+                if not conns:
+                    self.by_player.pop(player.id, None)
+                    if not player.removed:
+                        try:
+                            self.game.set_connected(player, False)
+                        except NqpfError as e:
+                            self.on_error(str(e))
+            if conn.writer is not None:
+                conn.writer.cancel()
+        return ws
+
+    def _handle(self, conn: Conn, data: str) -> None:
+        """One message from a device. Anything malformed is dropped: no reply, no change."""
+        try:
+            msg = json.loads(data)
+        except ValueError:
+            return
+        if not isinstance(msg, dict):
+            return
+        kind = msg.get("type")
+        try:
+            if kind == "join" and conn.player is None:
+                player = self.game.join(msg.get("code"), msg.get("name"), conn.client)
+                self._attach(conn, player)
+            elif kind == "resume" and conn.player is None:
+                token = msg.get("token")
+                if not isinstance(token, str) or len(token) > 100:
+                    return
+                self._attach(conn, self.game.resume(token))
+            elif kind == "answer" and conn.player is not None:
+                self._pending.append((conn, conn.player.token, msg.get("q"), msg.get("choice")))
+                if not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    asyncio.get_running_loop().call_soon(self._flush)
+        except LiveError as e:
+            self._send(conn, {"type": "error", "reason": e.reason, "message": str(e)})
+        except NqpfError as e:
+            self.on_error(str(e))
+
+    def _attach(self, conn: Conn, player: Player) -> None:
+        conn.player = player
+        self.by_player.setdefault(player.id, set()).add(conn)
+        if not player.connected:
+            self.game.set_connected(player, True)
+        self._send(conn, {"type": "welcome", "token": player.token, "name": player.name, "id": player.id,
+                          "code": self.game.code})
+        self._send(conn, self.game.state_message(player))
+
+    def _flush(self) -> None:
+        """Answers received in this turn of the loop: saved together, then acknowledged."""
+        self._flush_scheduled = False
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            results = self.game.answer_many([(token, q, choice) for _, token, q, choice in batch], close=False)
+        except Exception as e:  # noqa: BLE001 - a bug must not stop the game
+            log.exception("live answers")
+            self.on_error(f"answers not taken: {e}")
+            return
+        for (conn, *_), result in zip(batch, results):
+            if isinstance(result, LiveError):
+                if result.reason == "not_saved":
+                    self.on_error(str(result))
+                self._send(conn, {"type": "error", "reason": result.reason, "message": str(result)})
+            else:
+                self._send(conn, result.message())
+        try:  # acknowledged first, then (everyone has answered) the reveal
+            self.game.close_if_all_answered()
+        except NqpfError as e:
+            self.on_error(str(e))
