@@ -236,6 +236,9 @@ class LiveScreen(Screen):
     LiveScreen #live-bars { margin-top: 1; height: auto; }
     LiveScreen #live-explanation { margin-top: 1; }
     LiveScreen #live-source { color: $text-muted; }
+    LiveScreen #live-rkeys { margin-top: 1; color: $text-muted; }
+    LiveScreen.roomy #live-bars { margin-top: 2; }
+    LiveScreen.roomy #live-explanation { margin-top: 2; }
     LiveScreen #live-board {
         width: 30; height: auto; max-height: 100%; margin: 1 1 0 0; padding: 0 1;
         border: round $primary 60%; border-title-color: $text-accent;
@@ -307,6 +310,7 @@ class LiveScreen(Screen):
                     yield Static(id="live-bars")
                     yield Plain(id="live-explanation")
                     yield Plain(id="live-source")
+                    yield Static(id="live-rkeys")
                 board = Static(id="live-board")
                 board.border_title = "Leaderboard"
                 yield board
@@ -518,6 +522,8 @@ class LiveScreen(Screen):
         self.query_one("#live-explanation", Plain).set_text(q.card.explanation)
         source = game.cite(q.card)
         self.query_one("#live-source", Plain).set_text(f"Source: {source}" if source else "")
+        nxt = "enter: the podium" if game.is_last else "enter: next question"
+        self.query_one("#live-rkeys", Static).update(styled(f"{nxt}  ·  e: end the game", "dim"))
         board = self.query_one("#live-board", Static)
         if game.config.leaderboard:
             board.update(self._board_text(game.leaderboard()[:8]))
