@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from nqpf_tutor.core.classroom.live import (
-    LiveError, LiveGame, LiveLimits, MAX_NICK, RateLimiter, clean_nickname, live_config,
+    AWAY_GRACE, LiveError, LiveGame, LiveLimits, MAX_NICK, RateLimiter, clean_nickname, live_config,
 )
 from nqpf_tutor.core.drill import build_questions, load_drill, results_csv
 from nqpf_tutor.core.model import Card
@@ -313,14 +313,19 @@ def test_resume_during_an_open_question_shows_it_locked_or_open():
     assert "locked" not in game.state_message(game.resume(bo.token))
 
 
-def test_disconnected_students_do_not_hold_the_question_open():
-    game, _ = make()
+def test_students_away_for_long_do_not_hold_the_question_open():
+    game, clock = make(seconds=60)
     ann = game.join("123456", "Ann", "c1")
     bo = game.join("123456", "Bo", "c2")
     game.open_next()
     game.answer(ann.token, 1, 0)
+    game.set_connected(bo, False)  # a reload or a phone asleep: still waited for a while
+    clock.advance(AWAY_GRACE - 1)
+    assert not game.tick() and game.phase == "question"
+    game.resume(bo.token)  # back: can still answer
     game.set_connected(bo, False)
-    assert game.phase == "reveal"
+    clock.advance(AWAY_GRACE)
+    assert game.tick() and game.phase == "reveal"
     assert game.current_answers[bo.id].timed_out  # put to Bo, not answered: a miss
 
 

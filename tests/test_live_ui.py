@@ -307,5 +307,5 @@ async def test_join_in_a_terminal_plays_a_question(tmp_path, capsys):
         assert "Joined as Term." in text_out and "\x1b" not in text_out
         assert "Question 1 of 4" in text_out and "  3. A rise in total factor productivity" in text_out
         assert "Type a number from 1 to 4" in text_out
-        assert "Answer locked: 3." in text_out and "Right! +1 points" in text_out
-        assert "Total 1 points, rank 1 of 1." in text_out
+        assert "Answer locked: 3." in text_out and "Right! +1 point" in text_out
+        assert "Total 1 point, rank 1 of 1." in text_out

@@ -41,6 +41,11 @@ def parse_address(address: str) -> tuple[str, str | None]:
     return f"{scheme}://{netloc}/ws", code
 
 
+def _pts(x: Any) -> str:
+    n = _num(x)
+    return f"{n} point" + ("" if n == "1" else "s")
+
+
 def _num(x: Any) -> str:
     try:
         x = round(float(x), 2)
@@ -137,7 +142,7 @@ class TerminalPlayer:
         elif kind == "end":
             self.asking = ""
             you = msg.get("you") or {}
-            self.say(f"Game over. {_num(you.get('points'))} points, {you.get('right', 0)} of "
+            self.say(f"Game over. {_pts(you.get('points'))}, {you.get('right', 0)} of "
                      f"{you.get('answered', 0)} right" + (f", rank {you['rank']} of {you.get('players')}."
                                                           if you.get("rank") else "."))
             for p in msg.get("podium") or []:
@@ -185,7 +190,7 @@ class TerminalPlayer:
         if not mine.get("asked"):
             verdict = "You joined after this question."
         elif mine.get("correct"):
-            verdict = f"Right! +{_num(mine.get('points'))} points"
+            verdict = f"Right! +{_pts(mine.get('points'))}"
         elif mine.get("timed_out"):
             verdict = "Time's up: +0"
         else:
@@ -196,7 +201,7 @@ class TerminalPlayer:
             self.say(clean(msg["explanation"]))
         you = msg.get("you") or {}
         rank = f", rank {you['rank']} of {you.get('players')}" if you.get("rank") else ""
-        self.say(f"Total {_num(you.get('points'))} points{rank}.")
+        self.say(f"Total {_pts(you.get('points'))}{rank}.")
 
 
 def _stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:

@@ -15,8 +15,9 @@ Rules
 - Reconnecting: the token given at joining brings the student back, with the same score.
 - Questions: drawn as drills draw them (``build_questions``: the same cards and seed give the
   same questions and option orders). A question is open until everyone expected has answered
-  (at least one answer, every connected student who was there when it opened) or its time is
-  up, timed on the server's clock; pauses do not count. The teacher may skip (close it now).
+  (at least one answer, every student who was there when it opened, except those away for
+  ``AWAY_GRACE`` seconds: a reload or a phone waking up is not being away) or its time is up,
+  timed on the server's clock; pauses do not count. The teacher may skip (close it now).
 - Answers: one per student per question, only while it is open and not paused; a later one is
   refused. Scoring is the drill's (``answer_points``: 1 a right answer, the speed bonus, the
   streak bonus). A student expected who did not answer gets a missed answer at the close.
@@ -55,6 +56,8 @@ MAX_NICK = 20
 DEFAULT_MAX_STUDENTS = 200
 CODE_DIGITS = 6
 EVERYONE = "everyone"
+#: Seconds a student may be disconnected (a reload, a phone asleep) and still be waited for.
+AWAY_GRACE = 10.0
 #: How many names the leaderboard sent to students (and drawn on the host screen) shows.
 BOARD_SIZE = 5
 
@@ -157,6 +160,7 @@ class Player:
     first_question: int  # index of the first question put to this student (joined late: later)
     connected: bool = True
     removed: bool = False
+    away_since: float = 0.0  # clock() when the last connection closed
     streak: int = 0
     points: float = 0.0
     right: int = 0
@@ -363,9 +367,9 @@ class LiveGame:
     def set_connected(self, player: Player, connected: bool) -> None:
         if player.connected != connected:
             player.connected = connected
-            self._emit("roster", player=player)
             if not connected:
-                self._maybe_close_early()
+                player.away_since = self.clock()
+            self._emit("roster", player=player)
 
     def remove(self, player_id: int) -> Player:
         """The teacher removes a student: out of the roster, the leaderboard and the counts (the
@@ -427,11 +431,15 @@ class LiveGame:
             self.close()
 
     def tick(self) -> bool:
-        """Close the open question if its time is up; True if it closed."""
-        if self.time_up() and not self.paused:
+        """Close the open question if its time is up, or if all have answered but students away
+        for longer than ``AWAY_GRACE``; True if it closed."""
+        if self.phase != QUESTION or self.paused:
+            return False
+        if self.time_up():
             self.close()
             return True
-        return False
+        self._maybe_close_early()
+        return self.phase != QUESTION
 
     def close(self) -> None:
         """Close the open question and reveal it: every student it was put to who did not answer
@@ -579,12 +587,15 @@ class LiveGame:
         return self.phase != QUESTION
 
     def _maybe_close_early(self) -> None:
-        """Everyone expected and connected has answered (and somebody has): close the question."""
+        """Everyone expected has answered (and somebody has), but those removed or away for
+        longer than ``AWAY_GRACE``: close the question."""
         if self.phase != QUESTION or not self.current_choices:
             return
+        now = self.clock()
         for pid in self._expected:
             p = self.players[pid]
-            if not p.removed and p.connected and pid not in self.current_choices:
+            away = not p.connected and now - p.away_since >= AWAY_GRACE
+            if not p.removed and not away and pid not in self.current_choices:
                 return
         self.close()
 

@@ -41,6 +41,7 @@
   }
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function num(x) { return (Math.round(x * 100) / 100).toString(); }
+  function pts(x) { return num(x || 0) + (Number(x) === 1 ? " point" : " points"); }
 
   // --- connection ---------------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@
     } else if (mine.correct) {
       verdict.textContent = "✓ Right!";
       verdict.className = "right";
-      $("reveal-points").textContent = "+" + num(mine.points) + " points";
+      $("reveal-points").textContent = "+" + pts(mine.points);
     } else {
       verdict.textContent = mine.timed_out ? "⏱ Time's up" : "✗ Wrong";
       verdict.className = "wrong";
@@ -201,7 +202,7 @@
     }
     $("reveal-answer").textContent = "Answer: " + (msg.correct + 1) + ". " + msg.answer;
     const you = msg.you || {};
-    $("reveal-rank").textContent = "Total " + num(you.points || 0) + " points" +
+    $("reveal-rank").textContent = "Total " + pts(you.points) +
       (you.rank ? " · rank " + you.rank + " of " + you.players : "") +
       (you.streak >= 2 ? " · streak " + you.streak : "");
     $("reveal-explanation").textContent = msg.explanation || "";
@@ -214,13 +215,13 @@
     stopTimer();
     current = null;
     const you = msg.you || {};
-    $("end-score").textContent = num(you.points || 0) + " points · " + (you.right || 0) + " of " + (you.answered || 0) + " right";
+    $("end-score").textContent = pts(you.points) + " · " + (you.right || 0) + " of " + (you.answered || 0) + " right";
     $("end-rank").textContent = you.rank ? "You came " + you.rank + " of " + you.players + "." : "";
     const podium = $("podium");
     podium.textContent = "";
     for (const p of msg.podium || []) {
       const li = document.createElement("li");
-      li.textContent = p.name + " — " + num(p.points) + " points";
+      li.textContent = p.name + " — " + pts(p.points);
       podium.append(li);
     }
     podium.hidden = !(msg.podium && msg.podium.length);
