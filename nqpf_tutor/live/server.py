@@ -210,10 +210,11 @@ class LiveServer:
         elif kind == "reveal":
             ranks = game.ranks()
             board = game.board(ranks)
+            counts = game.option_counts()
             for p in game.active_players():
                 conns = self._player_conns(p)
                 if conns:
-                    text = json.dumps(game.reveal_message(p, ranks, board), ensure_ascii=False)
+                    text = json.dumps(game.reveal_message(p, ranks, board, counts), ensure_ascii=False)
                     for conn in conns:
                         conn.send(text)
         elif kind == "end":

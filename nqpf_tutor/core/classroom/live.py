@@ -694,7 +694,7 @@ class LiveGame:
         return [{"rank": s.rank, "name": s.student, "points": _num(s.points)} for s in board]
 
     def reveal_message(self, player: Player, ranks: dict[str, StudentScore] | None = None,
-                       board: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                       board: list[dict[str, Any]] | None = None, counts: list[int] | None = None) -> dict[str, Any]:
         """After the close: the right answer, this student's verdict and points, the rank."""
         q = self.current
         assert q is not None
@@ -709,7 +709,7 @@ class LiveGame:
         return {
             "type": "reveal", "q": self.index + 1, "total": self.total, "prompt": q.prompt,
             "options": list(q.options), "correct": q.correct, "answer": q.answer,
-            "explanation": q.card.explanation, "source": self.cite(q.card), "counts": self.option_counts(),
+            "explanation": q.card.explanation, "source": self.cite(q.card), "counts": counts if counts is not None else self.option_counts(),
             "answer_of_yours": mine, "you": self.you(player, ranks),
             "leaderboard": board if board is not None else self.board(ranks), "last": self.is_last,
         }

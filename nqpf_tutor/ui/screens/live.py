@@ -3,7 +3,8 @@ each question large with a countdown and how many answered, the reveal, the podi
 
 The rules are the core's ``LiveGame``; the network is ``nqpf_tutor.live.server.LiveServer``, run
 in this app's event loop. The screen redraws on a 0.1 s timer from what changed (a dirty flag
-per part), so two hundred answers arriving at once cost one redraw, not two hundred.
+per part), so two hundred answers arriving at once cost one redraw, not two hundred; and a key
+that changes the game does not redraw at once, so the server's messages go out first.
 
 The game is timed by ``app.live_clock`` when the app has one (tests), else ``time.monotonic``.
 """
@@ -21,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Button, Checkbox, ContentSwitcher, DataTable, Digits, Footer, Header, Input, Label, OptionList, ProgressBar, Static,
+    Button, Checkbox, ContentSwitcher, DataTable, Digits, Footer, Header, Input, Label, OptionList, Static,
 )
 from textual.widgets.option_list import Option
 
@@ -30,9 +31,9 @@ from nqpf_tutor.core.drill import DrillConfig, write_results
 from nqpf_tutor.core.text import one_line
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.screens.drill import DrillSetupScreen, numeric, points
-from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, cell, plain, styled
 
-TICK = 0.1  # seconds between redraws
+TICK = 0.05  # seconds between redraws (only what changed is drawn again)
 #: Option colours, the same as on the students' page (1 red, 2 blue, 3 yellow, 4 green).
 COLOURS = ("#c8102e", "#1368ce", "#966000", "#26890c")
 BAR_WIDTH = 30
@@ -223,7 +224,6 @@ class LiveScreen(Screen):
     LiveScreen #live-timer.low { color: $text-warning; }
     LiveScreen #live-timer.out { color: $text-error; }
     LiveScreen #live-timebar { height: 1; width: 100%; }
-    LiveScreen #live-timebar Bar { width: 1fr; }
     LiveScreen #live-prompt { text-style: bold; margin: 1 0; }
     LiveScreen .live-option { height: auto; margin-bottom: 0; }
     LiveScreen.roomy .live-option { padding: 1 0; }
@@ -273,6 +273,7 @@ class LiveScreen(Screen):
         self.written: tuple[Path, Path] | None = None
         self._dirty: set[str] = {"all"}
         self._shown_phase = ""
+        self._last: dict[str, Any] = {}  # what the count and timer show now
         game.subscribe(self._on_game)
 
     # --- layout ---------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ class LiveScreen(Screen):
                         yield Static(id="live-qnum")
                         yield Static(id="live-count")
                     yield Digits("", id="live-timer")
-                yield ProgressBar(id="live-timebar", show_eta=False, show_percentage=False)
+                yield ProgressLine(id="live-timebar")
                 with VerticalScroll(id="live-qbody"):
                     yield Plain(id="live-prompt")
                     yield Vertical(id="live-options")
@@ -457,6 +458,7 @@ class LiveScreen(Screen):
         q = game.current
         if q is None:
             return
+        self._last.clear()
         tag = " · round 2: the missed questions" if self.round_no > 1 else ""
         self.query_one("#live-qnum", Static).update(
             styled(f"Question {game.index + 1} of {game.total}", "bold") + styled(f"   code {game.code}{tag}", "dim"))
@@ -469,12 +471,20 @@ class LiveScreen(Screen):
         self.query_one("#live-timebar").display = timed
         self.query_one("#live-qbody").scroll_home(animate=False)
 
+    def _changed(self, key: str, value: Any) -> bool:
+        if self._last.get(key) == value:
+            return False
+        self._last[key] = value
+        return True
+
     def _draw_count(self) -> None:
         game = self.game
-        self.query_one("#live-count", Static).update(
-            styled(f"{game.answered_count()} of {game.expected_count()} answered", "bold"))
-        self.query_one("#live-paused", Static).update(
-            styled("⏸ Paused: p goes on", "bold") if game.paused else "")
+        count = f"{game.answered_count()} of {game.expected_count()} answered"
+        if self._changed("count", count):
+            self.query_one("#live-count", Static).update(styled(count, "bold"))
+        if self._changed("paused", game.paused):
+            self.query_one("#live-paused", Static).update(
+                styled("⏸ Paused: p goes on", "bold") if game.paused else "")
 
     def _draw_time(self) -> None:
         game = self.game
@@ -482,11 +492,15 @@ class LiveScreen(Screen):
         if not seconds:
             return
         left = game.remaining() or 0.0
-        timer = self.query_one("#live-timer", Digits)
-        timer.update(str(math.ceil(left - 1e-9)) if left > 0 else "0")
-        timer.set_class(0 < left <= min(5, seconds / 3), "low")
-        timer.set_class(left <= 0, "out")
-        self.query_one("#live-timebar", ProgressBar).update(total=seconds, progress=left)
+        shown = str(math.ceil(left - 1e-9)) if left > 0 else "0"
+        if self._changed("timer", shown):
+            timer = self.query_one("#live-timer", Digits)
+            timer.update(shown)
+            timer.set_class(0 < left <= min(5, seconds / 3), "low")
+            timer.set_class(left <= 0, "out")
+        bar = round(left * 4)  # a quarter of a second: the bar moves smoothly enough
+        if self._changed("bar", bar):
+            self.query_one("#live-timebar", ProgressLine).update_progress(seconds * 4, bar)
 
     # --- reveal ------------------------------------------------------------------------------------------
 
@@ -607,7 +621,7 @@ class LiveScreen(Screen):
             self.notify(str(e), title="Live game", markup=False)
         except NqpfError as e:  # the store: nothing changed, try again
             self.notify(str(e), title="Not saved", severity="error", markup=False)
-        self.redraw()
+        self._dirty.add("all")  # drawn on the next tick: the students' messages go out first
 
     def action_next(self) -> None:
         if self.game.phase in (LOBBY, REVEAL):
