@@ -492,3 +492,32 @@ def test_events_for_listeners():
     game.answer(ann.token, 1, 0)
     game.open_next()
     assert events == ["roster", "question", "pause", "pause", "answer", "reveal", "end"]
+
+
+def test_an_answer_being_saved_when_the_question_closes_counts_once():
+    game, clock = make(seconds=10)
+    ann = game.join("123456", "Ann", "c1")
+    bo = game.join("123456", "Bo", "c2")
+    game.open_next()
+    results, pending = game.reserve([(ann.token, 1, game.current.correct)])
+    assert results == [None] and len(pending) == 1
+    again, more = game.reserve([(ann.token, 1, 0)])  # while it is being saved: still one answer
+    assert again[0].reason == "already" and not more
+    clock.advance(11)
+    game.tick()  # time up while Ann's answer is on its way to the disk: Bo misses, Ann does not
+    assert game.phase == "reveal" and ann.id not in game.current_answers
+    game.commit(pending, results)
+    assert results[0].q == 1 and game.current_answers[ann.id].correct
+    assert sorted((a.student, a.timed_out) for a in game.answers) == [("Ann", False), ("Bo", True)]
+    assert len({a.seq for a in game.answers}) == 2
+
+
+def test_an_answer_that_could_not_be_saved_is_released():
+    game, _ = make()
+    ann = game.join("123456", "Ann", "c1")
+    game.join("123456", "Bo", "c2")
+    game.open_next()
+    results, pending = game.reserve([(ann.token, 1, 0)])
+    game.release(pending, results, StoreError("disk full"))
+    assert results[0].reason == "not_saved" and "disk full" in str(results[0])
+    assert game.answer(ann.token, 1, 1).choice == 1  # can answer again

@@ -17,13 +17,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
-from nqpf_tutor.core.classroom.live import LOBBY, LiveError, LiveGame, Player, RateLimiter
+from nqpf_tutor.core.classroom.live import LOBBY, LiveError, LiveGame, Pending, Player, RateLimiter, save_answers
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.live.net import url_for
 
@@ -79,12 +82,17 @@ class LiveServer:
         self.tick = tick
         self.conns: set[Conn] = set()
         self.by_player: dict[int, set[Conn]] = {}
-        self._pending: list[tuple[Conn, str, Any, Any]] = []
+        self._pending: list[tuple[Conn, str, Any, Any, float]] = []
         self._flush_scheduled = False
         self._lobby_handle: asyncio.TimerHandle | None = None
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task | None = None
-        self._limits: dict[int, RateLimiter] = {}
+        # Answers are committed (fsync) in a thread of their own, on a connection of its own, so
+        # the event loop (the screen, the other students) never waits for the disk.
+        self._saver: ThreadPoolExecutor | None = None
+        #: Seconds from an answer's arrival to its ack being handed to the socket (the last ones).
+        self.ack_times: deque[float] = deque(maxlen=20_000)
+        self._save_store: Any = None
         self.app = self.make_app()
         game.subscribe(self._on_game)
 
@@ -143,6 +151,10 @@ class LiveServer:
             await self._runner.cleanup()
             self._runner = None
         self.game.unsubscribe(self._on_game)
+        if self._saver is not None:  # answers being saved are saved first
+            await asyncio.get_running_loop().run_in_executor(self._saver, self._close_save_store)
+            self._saver.shutdown(wait=False)
+            self._saver = None
 
     @property
     def url(self) -> str:
@@ -307,7 +319,7 @@ class LiveServer:
                     return
                 self._attach(conn, self.game.resume(token))
             elif kind == "answer" and conn.player is not None:
-                self._pending.append((conn, conn.player.token, msg.get("q"), msg.get("choice")))
+                self._pending.append((conn, conn.player.token, msg.get("q"), msg.get("choice"), time.perf_counter()))
                 if not self._flush_scheduled:
                     self._flush_scheduled = True
                     asyncio.get_running_loop().call_soon(self._flush)
@@ -326,25 +338,72 @@ class LiveServer:
         self._send(conn, self.game.state_message(player))
 
     def _flush(self) -> None:
-        """Answers received in this turn of the loop: saved together, then acknowledged."""
+        """Answers received in this turn of the loop: checked, saved together, then acknowledged
+        (an ack is only sent once the answer is on disk), then the reveal if everyone answered."""
         self._flush_scheduled = False
         batch, self._pending = self._pending, []
         if not batch:
             return
+        game = self.game
         try:
-            results = self.game.answer_many([(token, q, choice) for _, token, q, choice in batch], close=False)
+            results, pending = game.reserve([(token, q, choice) for _, token, q, choice, _ in batch])
         except Exception as e:  # noqa: BLE001 - a bug must not stop the game
             log.exception("live answers")
             self.on_error(f"answers not taken: {e}")
             return
         for (conn, *_), result in zip(batch, results):
             if isinstance(result, LiveError):
-                if result.reason == "not_saved":
-                    self.on_error(str(result))
                 self._send(conn, {"type": "error", "reason": result.reason, "message": str(result)})
-            else:
-                self._send(conn, result.message())
+        if not pending:
+            return
+        if game.store is None:
+            game.commit(pending, results)
+            self._acked(game, batch, results, pending)
+            return
+        if self._saver is None:
+            self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqpf-live-save")
+        future = asyncio.get_running_loop().run_in_executor(
+            self._saver, self._save_in_thread, game.store, [p.answer for p in pending])
+        future.add_done_callback(lambda f: self._saved(f, game, batch, results, pending))
+
+    def _save_in_thread(self, store: Any, answers: list) -> None:
+        if self._save_store is None:
+            from nqpf_tutor.core.store import Store
+
+            self._save_store = Store.open(store.path, store.profile)
+        save_answers(self._save_store, answers)
+
+    def _close_save_store(self) -> None:
+        if self._save_store is not None:
+            self._save_store.close()
+            self._save_store = None
+
+    def _saved(self, future: asyncio.Future, game: LiveGame, batch: list, results: list,
+               pending: list[Pending]) -> None:
+        error = future.exception()
+        if error is not None:
+            if not isinstance(error, NqpfError):
+                log.error("live answers not saved", exc_info=error)
+            game.release(pending, results, error)
+            self.on_error(f"answers not saved: {error}")
+            for p in pending:
+                result = results[p.slot]
+                self._send(batch[p.slot][0], {"type": "error", "reason": result.reason, "message": str(result)})
+            return
+        game.commit(pending, results)
+        self._acked(game, batch, results, pending)
+
+    def _acked(self, game: LiveGame, batch: list, results: list, pending: list[Pending]) -> None:
+        now = time.perf_counter()
+        for p in pending:
+            conn = batch[p.slot][0]
+            self._send(conn, results[p.slot].message())
+            self.ack_times.append(now - batch[p.slot][-1])
+            if game is self.game and game.phase != "question" and p.index == game.index and conn.player is not None:
+                self._send(conn, game.state_message(conn.player))  # saved just after the close
+        if game is not self.game:
+            return
         try:  # acknowledged first, then (everyone has answered) the reveal
-            self.game.close_if_all_answered()
+            game.close_if_all_answered()
         except NqpfError as e:
             self.on_error(str(e))

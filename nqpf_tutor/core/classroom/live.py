@@ -183,6 +183,27 @@ class Ack:
         return {"type": "ack", "q": self.q, "choice": self.choice}
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An answer checked and numbered by ``LiveGame.reserve``, waiting to be saved."""
+
+    slot: int  # its place in the batch
+    player: Player
+    index: int  # the question's index
+    choice: int
+    answer: DrillAnswer
+    streak: int  # the student's run of right answers once it is taken
+
+
+def save_answers(store: Any, answers: Sequence[DrillAnswer]) -> None:
+    """Write answers to the store in one transaction (committed when this returns)."""
+    with store.transaction():
+        for a in answers:
+            store.log_drill_answer(
+                a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
+                a.correct, a.seconds, a.points, timed_out=a.timed_out)
+
+
 def new_code() -> str:
     """A join code: 6 digits, the first not 0 (read out and typed easily)."""
     return str(10 ** (CODE_DIGITS - 1) + secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)))
@@ -242,6 +263,8 @@ class LiveGame:
         self.current_answers: dict[int, DrillAnswer] = {}
         self.current_choices: dict[int, int] = {}
         self.answers: list[DrillAnswer] = []
+        self._seq = 0  # the last answer's number (answers are numbered when received)
+        self._in_flight: set[int] = set()  # players whose answer is being saved
         self.started: datetime | None = None
         self.finished: datetime | None = None
         self.closed_count = 0  # questions closed so far
@@ -407,6 +430,7 @@ class LiveGame:
         self._opened_at = self.clock()
         self.current_answers = {}
         self.current_choices = {}
+        self._in_flight = set()
         self._expected = {p.id for p in self.active_players() if p.first_question <= self.index}
         self._emit("question", question=self.current)
         return self.current
@@ -454,20 +478,20 @@ class LiveGame:
         seconds = float(self.config.seconds) if self.config.seconds else round(self.elapsed(), 2)
         when = self.now()
         last = self.is_last
+        # a student whose answer is being saved answered in time: no miss for them
         missing = [self.players[pid] for pid in sorted(self._expected)
-                   if pid not in self.current_answers and not self.players[pid].removed]
-        seq = len(self.answers)
+                   if pid not in self.current_answers and pid not in self._in_flight
+                   and not self.players[pid].removed]
         misses = []
         for p in missing:
-            seq += 1
+            self._seq += 1
             misses.append(DrillAnswer(
-                drill_id=self.id, seq=seq, time=when, student=p.name, question_id=q.card.uid, prompt=q.prompt,
+                drill_id=self.id, seq=self._seq, time=when, student=p.name, question_id=q.card.uid, prompt=q.prompt,
                 chosen="", right_answer=q.answer, correct=False, seconds=round(seconds, 2), points=0.0,
                 timed_out=True, chosen_index=None))
         if self.store is not None:
             with self.store.transaction():
-                for a in misses:
-                    self._save(a)
+                save_answers(self.store, misses)
                 if last:
                     self.store.finish_drill(self.id, when)
         for p, a in zip(missing, misses):
@@ -491,11 +515,6 @@ class LiveGame:
         self._emit("end")
 
     # --- answering ------------------------------------------------------------------------------------
-
-    def _save(self, a: DrillAnswer) -> None:
-        self.store.log_drill_answer(
-            a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
-            a.correct, a.seconds, a.points, timed_out=a.timed_out)
 
     def _check(self, player: Player, q_no: Any, choice: Any, pending: set[int]) -> Question:
         if self.phase != QUESTION:
@@ -529,15 +548,31 @@ class LiveGame:
         of the batch is refused with reason ``not_saved`` and can be given again. ``close``:
         close the question if everyone has now answered (``False``: the caller acknowledges
         the answers first, then calls ``close_if_all_answered``)."""
-        results: list[Ack | LiveError] = []
-        taken: list[tuple[int, Player, int, DrillAnswer, int]] = []  # (slot, player, choice, answer, streak)
-        pending: set[int] = set()
-        seq = len(self.answers)
+        results, pending = self.reserve(batch)
+        if pending and self.store is not None:
+            try:
+                save_answers(self.store, [p.answer for p in pending])
+            except NqpfError as e:
+                self.release(pending, results, e)
+                return results
+        self.commit(pending, results)
+        if pending and close:
+            self._maybe_close_early()
+        return results
+
+    def reserve(self, batch: Sequence[tuple[Any, Any, Any]]) -> tuple[list[Any], list["Pending"]]:
+        """Check and number answers received together, to be saved by the caller (in another
+        thread, say) and then taken with ``commit`` (or given back with ``release``). Returns a
+        list with a ``LiveError`` for each answer refused (None for the others) and the answers
+        to save. Until then the students' answers count as given (a second one is refused)."""
+        results: list[Any] = []
+        pending: list[Pending] = []
+        seen: set[int] = set()
         when = None
         for token, q_no, choice in batch:
             try:
                 player = self.player_for(token)
-                q = self._check(player, q_no, choice, pending)
+                q = self._check(player, q_no, choice, seen | self._in_flight)
             except LiveError as e:
                 results.append(e)
                 continue
@@ -548,38 +583,41 @@ class LiveGame:
                 seconds = min(seconds, float(self.config.seconds))
             correct = q.is_correct(choice)
             points, streak = answer_points(self.config, correct, seconds, player.streak)
-            seq += 1
+            self._seq += 1
             a = DrillAnswer(
-                drill_id=self.id, seq=seq, time=when, student=player.name, question_id=q.card.uid,
+                drill_id=self.id, seq=self._seq, time=when, student=player.name, question_id=q.card.uid,
                 prompt=q.prompt, chosen=q.options[choice], right_answer=q.answer, correct=correct,
                 seconds=seconds, points=points, timed_out=False, chosen_index=choice)
-            pending.add(player.id)
-            taken.append((len(results), player, choice, a, streak))
-            results.append(None)  # type: ignore[arg-type]
-        if taken and self.store is not None:
-            try:
-                with self.store.transaction():
-                    for _, _, _, a, _ in taken:
-                        self._save(a)
-            except NqpfError as e:
-                err = LiveError("not_saved", f"your answer was not saved ({e}): answer again")
-                for slot, *_ in taken:
-                    results[slot] = err
-                return results
-        for slot, player, choice, a, streak in taken:
+            seen.add(player.id)
+            pending.append(Pending(len(results), player, self.index, choice, a, streak))
+            results.append(None)
+        self._in_flight |= seen
+        return results, pending
+
+    def commit(self, pending: Sequence["Pending"], results: list[Any]) -> None:
+        """Take answers ``reserve`` gave once they are saved: scores, counts; an ``Ack`` each in
+        ``results``. (An answer saved after its question closed still counts: it was given in time.)"""
+        for p in pending:
+            self._in_flight.discard(p.player.id)
+            player, a = p.player, p.answer
             self.answers.append(a)
-            self.current_answers[player.id] = a
-            self.current_choices[player.id] = choice
-            player.streak = streak
+            if p.index == self.index:
+                self.current_answers[player.id] = a
+                self.current_choices[player.id] = p.choice
+            player.streak = p.streak
             player.points = round(player.points + a.points, 2)
             player.right += int(a.correct)
             player.answered += 1
-            results[slot] = Ack(player, self.index + 1, choice, a)
-        if taken:
-            self._emit("answer", count=len(taken))
-            if close:
-                self._maybe_close_early()
-        return results
+            results[p.slot] = Ack(player, p.index + 1, p.choice, a)
+        if pending:
+            self._emit("answer", count=len(pending))
+
+    def release(self, pending: Sequence["Pending"], results: list[Any], error: Exception) -> None:
+        """Answers ``reserve`` gave that could not be saved: refused (``not_saved``), to be given again."""
+        err = LiveError("not_saved", f"your answer was not saved ({error}): answer again")
+        for p in pending:
+            self._in_flight.discard(p.player.id)
+            results[p.slot] = err
 
     def close_if_all_answered(self) -> bool:
         """Close the open question if everyone expected and connected has answered."""
@@ -743,6 +781,6 @@ def _num(x: float) -> float | int:
 
 
 __all__ = [
-    "Ack", "ENDED", "EVERYONE", "LOBBY", "LiveError", "LiveGame", "LiveLimits", "MAX_NICK", "Player",
+    "Ack", "ENDED", "Pending", "save_answers", "EVERYONE", "LOBBY", "LiveError", "LiveGame", "LiveLimits", "MAX_NICK", "Player",
     "QUESTION", "REVEAL", "RateLimiter", "clean_nickname", "live_config", "name_key", "new_code",
 ]
