@@ -521,3 +521,25 @@ def test_an_answer_that_could_not_be_saved_is_released():
     game.release(pending, results, StoreError("disk full"))
     assert results[0].reason == "not_saved" and "disk full" in str(results[0])
     assert game.answer(ann.token, 1, 1).choice == 1  # can answer again
+
+
+def test_results_command_shows_a_live_game(tmp_path, capsys):
+    from nqpf_tutor.cli import main
+
+    loc = Locations.resolve(data_dir=tmp_path / "data", environ={"NQPF_TUTOR_BUNDLED_DIR": ""})
+    with Store.open(loc, profile="default") as st:
+        game, _ = make(n=3, store=st)
+        ann = game.join("123456", "Ann", "c1")
+        bo = game.join("123456", "Bo", "c2")
+        game.open_next()
+        game.answer(ann.token, 1, game.current.correct)
+        game.answer(bo.token, 1, wrong(game))
+    assert main(["--data-dir", str(tmp_path / "data"), "results"]) == 0
+    out = capsys.readouterr().out
+    assert game.id in out and "everyone (live game)" in out and "cut short" in out
+    assert main(["--data-dir", str(tmp_path / "data"), "results", game.id]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Live game {game.id}") and "cut short (1 of 3 questions asked)" in out
+    assert main(["--data-dir", str(tmp_path / "data"), "results", game.id, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["config"]["turns"] == "everyone" and len(data["answers"]) == 2

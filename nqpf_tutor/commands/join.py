@@ -66,6 +66,7 @@ class TerminalPlayer:
         self.answered_q = 0
         self.asking = ""  # "code", "name", "answer" or ""
         self.done = False
+        self.last_wait = ""
         self.send: Callable[[dict[str, Any]], None] = lambda msg: None
 
     def say(self, text: str = "") -> None:
@@ -130,8 +131,13 @@ class TerminalPlayer:
                 self.say("A question is under way: you play from the next one.")
             else:
                 what = "the next question" if msg.get("started") else "the teacher to start"
-                self.say(f"Waiting for {what}… ({msg.get('players', 0)} players)")
+                n = msg.get("players", 0)
+                text = f"Waiting for {what}… ({n} player{'' if n == 1 else 's'})"
+                if text != self.last_wait:  # the roster's updates: said once each
+                    self.say(text)
+                    self.last_wait = text
         elif kind == "question":
+            self.last_wait = ""
             self.show_question(msg)
         elif kind == "ack":
             self.say(f"Answer locked: {int(msg.get('choice', 0)) + 1}. Wait for the reveal.")

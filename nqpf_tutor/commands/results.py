@@ -97,6 +97,9 @@ def _show(record) -> None:
     cfg = record.config
     status = "finished" if not record.cut_short else f"cut short ({len(record.answers)} of {record.questions} answered)"
     kind = "Live game" if cfg.get("turns") == "everyone" else "Drill"
+    if kind == "Live game" and record.cut_short:  # many answers a question: count the questions
+        asked = len({a.question_id for a in record.answers})
+        status = f"cut short ({asked} of {record.questions} questions asked)"
     print(f"{kind} {record.id}  started {_when(record.started)} UTC  {status}")
     timer = f"{_num(cfg['seconds'])} s per question" if cfg.get("seconds") else "no timer"
     onoff = {True: "on", False: "off"}
