@@ -22,7 +22,7 @@ KEYS = [
         ("enter", "study the deck under the cursor"),
         ("tab", "go to the tags (space chooses a tag)"),
         ("s  z  d", "study, quiz, classroom drill"),
-        ("l", "live classroom game (students answer on their phones)"),
+        ("l", "live classroom game (phones answer)"),
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
         ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
