@@ -543,3 +543,32 @@ def test_results_command_shows_a_live_game(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path / "data"), "results", game.id, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["config"]["turns"] == "everyone" and len(data["answers"]) == 2
+
+
+def test_the_live_rules_import_neither_textual_nor_aiohttp():
+    import subprocess
+    import sys
+
+    code = ("import sys, nqpf_tutor.core.classroom.live, nqpf_tutor.commands.join, nqpf_tutor.commands.live; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'aiohttp'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_qr_code_holds_the_join_address():
+    import segno
+
+    from nqpf_tutor.live.qr import qr_lines
+
+    url = "http://192.168.1.20:8765/?code=123456"
+    lines = qr_lines(url, border=2)
+    assert len({len(line) for line in lines}) == 1 and set("".join(lines)) <= set("▀▄█ ")
+    # the half blocks read back as segno's modules for the same text, quiet zone around
+    rows = []
+    for line in lines:
+        rows.append([c in "▀█" for c in line])
+        rows.append([c in "▄█" for c in line])
+    matrix = [[bool(v) for v in row] for row in segno.make(url, error="m", micro=False).matrix]
+    n = len(matrix)
+    assert [r[2:2 + n] for r in rows[2:2 + n]] == matrix
+    assert not any(rows[0]) and not any(rows[1])

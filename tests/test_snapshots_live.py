@@ -95,3 +95,13 @@ def test_live_end(snap_compare, tmp_path, size):
         await pilot.pause(0.15)
 
     assert snap_compare(live_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_remove_student(snap_compare, tmp_path, size):
+    async def run_before(pilot):
+        await players()(pilot)
+        await pilot.press("x", "down")
+        await pilot.pause(0.1)
+
+    assert snap_compare(live_app(tmp_path), terminal_size=size, run_before=run_before)
