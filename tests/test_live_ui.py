@@ -309,3 +309,15 @@ async def test_join_in_a_terminal_plays_a_question(tmp_path, capsys):
         assert "Type a number from 1 to 4" in text_out
         assert "Answer locked: 3." in text_out and "Right! +1 point" in text_out
         assert "Total 1 point, rank 1 of 1." in text_out
+
+
+def test_join_an_address_nobody_listens_on_is_one_line(capsys):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    code = main(["join", f"127.0.0.1:{port}", "--code", "123456", "--name", "Ann"])
+    err = capsys.readouterr().err
+    assert code == 1 and f"cannot reach the game at http://127.0.0.1:{port}/" in err and err.count("\n") == 1

@@ -31,7 +31,7 @@ def parse_address(address: str) -> tuple[str, str | None]:
         host, port = parts.hostname, parts.port
     except ValueError:
         host = port = None
-    if not host or parts.scheme not in ("http", "https"):
+    if not host or parts.scheme not in ("http", "https") or any(c.isspace() for c in host):
         raise NqpfError(f"join {address!r}: give the address on the teacher's screen, like 192.168.1.20:8765")
     code = (parse_qs(parts.query).get("code") or [None])[0]
     netloc = f"[{host}]" if ":" in host else host
@@ -211,9 +211,15 @@ class TerminalPlayer:
 
 
 def _stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
-    for text in sys.stdin:
-        loop.call_soon_threadsafe(queue.put_nowait, text)
-    loop.call_soon_threadsafe(queue.put_nowait, None)
+    try:
+        for text in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, text)
+    except (OSError, ValueError, RuntimeError):  # no usable input, or the loop has closed
+        pass
+    try:
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+    except RuntimeError:
+        pass
 
 
 async def play(url: str, player: TerminalPlayer, lines: asyncio.Queue) -> int:
@@ -254,7 +260,10 @@ async def play(url: str, player: TerminalPlayer, lines: asyncio.Queue) -> int:
                     typed.cancel()
             except aiohttp.ClientError as e:
                 if not ever:
-                    raise NqpfError(f"cannot reach the game at {url}: {e}") from None
+                    page = url.replace("ws://", "http://").replace("wss://", "https://")[: -len("ws")]
+                    reason = getattr(getattr(e, "os_error", None), "strerror", None) or str(e)
+                    raise NqpfError(f"cannot reach the game at {page}: {reason} (is the address right, "
+                                    "and this computer on the same network?)") from None
             if player.done:
                 break
             player.say("Connection lost: reconnecting…")
