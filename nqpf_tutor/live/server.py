@@ -401,9 +401,13 @@ class LiveServer:
             self.ack_times.append(now - batch[p.slot][-1])
             if game is self.game and game.phase != "question" and p.index == game.index and conn.player is not None:
                 self._send(conn, game.state_message(conn.player))  # saved just after the close
+        if game is self.game:  # the acks go out first, then (everyone has answered) the reveal
+            asyncio.get_running_loop().call_soon(self._close_if_done, game)
+
+    def _close_if_done(self, game: LiveGame) -> None:
         if game is not self.game:
             return
-        try:  # acknowledged first, then (everyone has answered) the reveal
+        try:
             game.close_if_all_answered()
         except NqpfError as e:
             self.on_error(str(e))
