@@ -459,9 +459,10 @@ class LiveScreen(Screen):
         if q is None:
             return
         self._last.clear()
-        tag = " · round 2: the missed questions" if self.round_no > 1 else ""
+        tag = " · second round: the missed questions" if self.round_no > 1 else ""
+        join = f"join {self.server.url} · " if self.server is not None and self.size.width >= 100 else ""
         self.query_one("#live-qnum", Static).update(
-            styled(f"Question {game.index + 1} of {game.total}", "bold") + styled(f"   code {game.code}{tag}", "dim"))
+            styled(f"Question {game.index + 1} of {game.total}", "bold") + styled(f"   {join}code {game.code}{tag}", "dim"))
         self.query_one("#live-prompt", Plain).set_text(q.prompt)
         box = self.query_one("#live-options", Vertical)
         box.remove_children()
