@@ -537,6 +537,9 @@ def test_results_command_shows_a_live_game(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path / "data"), "results"]) == 0
     out = capsys.readouterr().out
     assert game.id in out and "everyone (live game)" in out and "cut short" in out
+    assert main(["--data-dir", str(tmp_path / "data"), "results", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["drills"]
+    assert [(d["id"], d.get("live"), d["answers"]) for d in listed] == [(game.id, True, 2)]
     assert main(["--data-dir", str(tmp_path / "data"), "results", game.id]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Live game {game.id}") and "cut short (1 of 3 questions asked)" in out

@@ -289,3 +289,18 @@ async def test_start_listens_on_the_address_and_the_url_has_the_code(live):
             await taken.start()
     finally:
         await server.stop()
+
+
+async def test_connections_are_capped(live):
+    live.server.max_connections = 2
+    a = await live.ws()
+    b = await live.ws()
+    with pytest.raises(Exception):
+        await live.client.ws_connect("/ws")
+    await a.close()
+    await asyncio.sleep(0.05)
+    c = await live.ws()  # a place is free again
+    await c.send_json({"type": "join", "code": "123456", "name": "Ann"})
+    assert (await recv(c))["type"] == "welcome"
+    for s in (b, c):
+        await s.close()

@@ -74,6 +74,8 @@ def _list(store, as_json: bool) -> int:
     for d, r in zip(rows_, records):
         s = r.summary()
         s["answers"] = d.answers  # counted in the database; the answers themselves are not read
+        if r.config.get("turns") == "everyone":
+            s["live"] = True  # a live game: everyone answered every question
         s.pop("right", None)
         summaries.append(s)
     if as_json:

@@ -79,6 +79,8 @@ class LiveServer:
         self.shown_host = shown_host or host
         self.on_error = on_error or (lambda message: log.warning("%s", message))
         self.message_rate = message_rate
+        #: Open WebSockets at most (joined or not): twice the class and some reloads.
+        self.max_connections = 2 * game.limits.max_students + 50
         self.tick = tick
         self.conns: set[Conn] = set()
         self.by_player: dict[int, set[Conn]] = {}
@@ -270,6 +272,8 @@ class LiveServer:
     # --- receiving ----------------------------------------------------------------------------------
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
+        if len(self.conns) >= self.max_connections:
+            raise web.HTTPServiceUnavailable(text="too many connections")
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=20.0, compress=False)
         await ws.prepare(request)
         conn = Conn(ws, request.remote or "")
