@@ -158,6 +158,7 @@ async def test_three_students_in_a_browser_one_reloads(tmp_path):
             text = await shots.take(ann, "end")
             assert "Game over" in text and "2 points · 2 of 2 right" in text and "You came 1 of 3." in text
             assert "Bo" in await ann.inner_text("#podium")
+            assert await ann.eval_on_selector_all("#podium li", "items => items.map(li => li.value)") == [1, 1, 3]
             assert outside == []  # nothing but the teacher's computer
 
             # accessibility: real buttons, labelled inputs, a live region

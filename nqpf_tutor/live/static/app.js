@@ -221,6 +221,7 @@
     podium.textContent = "";
     for (const p of msg.podium || []) {
       const li = document.createElement("li");
+      li.value = p.rank; // equal points share a place: 1, 1, 3
       li.textContent = p.name + " — " + pts(p.points);
       podium.append(li);
     }
