@@ -62,8 +62,9 @@ class Conn:
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     writer: asyncio.Task | None = None
 
-    def send(self, text: str) -> None:
-        self.queue.put_nowait(text)
+    def send(self, text: str, since: float | None = None) -> None:
+        """Queue ``text`` (in order); ``since``: a perf_counter() stamp to time its delivery from."""
+        self.queue.put_nowait((text, since))
 
 
 class LiveServer:
@@ -92,8 +93,12 @@ class LiveServer:
         # Answers are committed (fsync) in a thread of their own, on a connection of its own, so
         # the event loop (the screen, the other students) never waits for the disk.
         self._saver: ThreadPoolExecutor | None = None
+        self._to_save: list[tuple[LiveGame, list, list, list[Pending]]] = []
+        self._saving = False
         #: Seconds from an answer's arrival to its ack being handed to the socket (the last ones).
         self.ack_times: deque[float] = deque(maxlen=20_000)
+        #: Seconds from a question's opening to its message being written to each socket.
+        self.delivery_times: deque[float] = deque(maxlen=20_000)
         self._save_store: Any = None
         self.app = self.make_app()
         game.subscribe(self._on_game)
@@ -211,11 +216,12 @@ class LiveServer:
     def _on_game(self, kind: str, data: dict[str, Any]) -> None:
         game = self.game
         if kind == "question":
+            opened = time.perf_counter()
             text = json.dumps(game.question_message(), ensure_ascii=False)
             for p in game.active_players():
                 if p.first_question <= game.index:
                     for conn in self._player_conns(p):
-                        conn.send(text)
+                        conn.send(text, opened)
         elif kind == "pause":
             text = json.dumps({"type": "pause", "paused": game.paused, "remaining": game.remaining()})
             for conn in self.conns:
@@ -259,13 +265,15 @@ class LiveServer:
         ws = conn.ws
         try:
             while True:
-                text = await conn.queue.get()
+                text, since = await conn.queue.get()
                 if text == "":
                     await ws.close()
                     return
                 if ws.closed:
                     return
                 await ws.send_str(text)
+                if since is not None:
+                    self.delivery_times.append(time.perf_counter() - since)
         except (ConnectionError, RuntimeError, asyncio.CancelledError):
             return
 
@@ -364,11 +372,28 @@ class LiveServer:
             game.commit(pending, results)
             self._acked(game, batch, results, pending)
             return
+        self._to_save.append((game, batch, results, pending))
+        if not self._saving:
+            self._save_next()
+
+    def _save_next(self) -> None:
+        """Group commit: everything received while the last save ran, saved in one transaction."""
+        jobs, self._to_save = self._to_save, []
+        if not jobs:
+            return
         if self._saver is None:
             self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqpf-live-save")
-        future = asyncio.get_running_loop().run_in_executor(
-            self._saver, self._save_in_thread, game.store, [p.answer for p in pending])
-        future.add_done_callback(lambda f: self._saved(f, game, batch, results, pending))
+        self._saving = True
+        answers = [p.answer for _, _, _, pending in jobs for p in pending]
+        future = asyncio.get_running_loop().run_in_executor(self._saver, self._save_in_thread, jobs[0][0].store, answers)
+
+        def done(f: asyncio.Future) -> None:
+            self._saving = False
+            for job in jobs:
+                self._saved(f, *job)
+            self._save_next()
+
+        future.add_done_callback(done)
 
     def _save_in_thread(self, store: Any, answers: list) -> None:
         if self._save_store is None:

@@ -489,7 +489,7 @@ class LiveGame:
                 drill_id=self.id, seq=self._seq, time=when, student=p.name, question_id=q.card.uid, prompt=q.prompt,
                 chosen="", right_answer=q.answer, correct=False, seconds=round(seconds, 2), points=0.0,
                 timed_out=True, chosen_index=None))
-        if self.store is not None:
+        if self.store is not None and (misses or last):
             with self.store.transaction():
                 save_answers(self.store, misses)
                 if last:
