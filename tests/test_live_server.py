@@ -304,3 +304,23 @@ async def test_connections_are_capped(live):
     assert (await recv(c))["type"] == "welcome"
     for s in (b, c):
         await s.close()
+
+
+async def test_thirty_answers_at_once_are_each_saved_once_and_acked(live):
+    socks = []
+    for i in range(30):
+        ws, _ = await live.join(f"S{i:02d}")
+        socks.append(ws)
+    live.game.open_next()
+    for ws in socks:
+        await recv(ws, "question")
+    await asyncio.gather(*(ws.send_json({"type": "answer", "q": 1, "choice": i % 4}) for i, ws in enumerate(socks)))
+    acks = [await recv(ws, "ack") for ws in socks]
+    assert [a["choice"] for a in acks] == [i % 4 for i in range(30)]
+    reveal = await recv(socks[0], "reveal")
+    assert sum(reveal["counts"]) == 30
+    rec = load_drill(live.store, live.game.id)
+    assert sorted(a.student for a in rec.answers) == [f"S{i:02d}" for i in range(30)]
+    assert sorted(a.seq for a in rec.answers) == list(range(1, 31))
+    for ws in socks:
+        await ws.close()
