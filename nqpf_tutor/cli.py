@@ -55,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
 
+    p = sub.add_parser("live", help="host a live game: students answer from their phones or laptops")
+    _add_selection(p)
+    p.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
+    p.add_argument("--seconds", type=int, default=20, metavar="S", help="seconds per question, 0 = no timer")
+    p.add_argument("--seed", type=int, default=None, metavar="S")
+    p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
+    p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
+    p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard after each question")
+    p.add_argument("--bind", metavar="ADDR", help="address to listen on (default: this machine's LAN "
+                   "address; 0.0.0.0: every interface; 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, metavar="P", help="port (default 8765, or the next free one)")
+
+    p = sub.add_parser("join", help="answer a live game from this terminal")
+    p.add_argument("address", metavar="ADDRESS", help="the address on the teacher's screen, e.g. 192.168.1.20:8765")
+    p.add_argument("--code", metavar="CODE", help="the game code (else asked, or taken from the address)")
+    p.add_argument("--name", metavar="NAME", help="your nickname (else asked)")
+
     p = sub.add_parser("decks", help="decks found, with card counts")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

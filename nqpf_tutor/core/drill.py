@@ -234,6 +234,20 @@ def missed_counts(answers: Iterable[DrillAnswer]) -> list[tuple[str, str, int, i
     return sorted(items, key=lambda t: -t[2])
 
 
+def answer_points(config: "DrillConfig", correct: bool, seconds: float, streak: int) -> tuple[float, int]:
+    """The points an answer earns and the student's run of right answers after it, given the
+    run before it (``streak``): the scoring rules of drills and live games alike."""
+    if not correct:
+        return 0.0, 0
+    points = 1.0
+    if config.speed_bonus and config.seconds:
+        points += round(max(0.0, config.seconds - seconds) / config.seconds, 2)
+    streak += 1
+    if config.streaks and streak % STREAK_LENGTH == 0:
+        points += 1.0
+    return round(points, 2), streak
+
+
 # --- the drill ------------------------------------------------------------------------------------
 
 
@@ -378,15 +392,7 @@ class Drill:
 
     def _points(self, student: str, correct: bool, seconds: float) -> tuple[float, int]:
         """(points, the student's run of right answers after this one)."""
-        if not correct:
-            return 0.0, 0
-        points = 1.0
-        if self.config.speed_bonus and self.config.seconds:
-            points += round(max(0.0, self.config.seconds - seconds) / self.config.seconds, 2)
-        streak = self._streak.get(student, 0) + 1
-        if self.config.streaks and streak % STREAK_LENGTH == 0:
-            points += 1.0
-        return round(points, 2), streak
+        return answer_points(self.config, correct, seconds, self._streak.get(student, 0))
 
     def _record(self, q: Question, choice: int | None, timed_out: bool) -> DrillAnswer:
         student = self.student_for(self.index)
@@ -576,7 +582,7 @@ def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, forc
 
 
 __all__ = [
-    "CSV_COLUMNS", "Drill", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
+    "CSV_COLUMNS", "Drill", "answer_points", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
     "build_questions", "json_path_for", "load_drill", "missed_counts", "new_drill_id", "new_seed",
     "results_csv", "results_files", "score_answers", "write_results",
 ]

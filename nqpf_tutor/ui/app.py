@@ -74,6 +74,7 @@ class TutorCommands(Provider):
         ("Study due cards", "study", "Spaced repetition over the chosen decks"),
         ("Quiz", "quiz", "Multiple-choice questions, a score and a review of misses"),
         ("Drill (classroom)", "drill", "Timed questions, students taking turns, scores"),
+        ("Live classroom game", "live", "Everyone answers on a phone or laptop; you project the questions"),
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
@@ -115,6 +116,7 @@ class TutorApp(StoreErrors, App[None]):
         clock: Callable[[], datetime] = utc_now,
         show_welcome: bool | None = None,
         drill_options: dict | None = None,
+        live_options: dict | None = None,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
@@ -127,6 +129,7 @@ class TutorApp(StoreErrors, App[None]):
         self.choice = choice or Choice()
         self.clock = clock
         self.drill_options = drill_options or {}
+        self.live_options = live_options or {}
         self._welcome_marker = loc.config_dir / "welcome-shown"
         self.show_welcome = (not self._welcome_marker.exists()) if show_welcome is None else show_welcome
         self.sub_title = f"profile: {store.profile}"
@@ -334,6 +337,13 @@ class TutorApp(StoreErrors, App[None]):
         from nqpf_tutor.ui.screens.drill import open_drill
 
         open_drill(self)
+
+    def action_live(self) -> None:
+        if self._cards_or_warn() is None:
+            return
+        from nqpf_tutor.ui.screens.live import open_live
+
+        open_live(self)
 
     def action_stats(self) -> None:
         from nqpf_tutor.ui.screens.stats import StatsScreen

@@ -22,6 +22,7 @@ KEYS = [
         ("enter", "study the deck under the cursor"),
         ("tab", "go to the tags (space chooses a tag)"),
         ("s  z  d", "study, quiz, classroom drill"),
+        ("l", "live classroom game (phones answer)"),
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
         ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
@@ -49,6 +50,13 @@ KEYS = [
         ("enter  space", "teacher: next question after the discussion"),
         ("escape", "stop the drill (answers given so far are kept) and show the results"),
         ("m  w", "results: a second round of the missed questions; write the results files"),
+    ]),
+    ("Live game (projected)", [
+        ("enter  space  n", "start; the next question after the reveal"),
+        ("s  p", "skip (close the question now); pause or go on"),
+        ("x", "remove a student"),
+        ("e  escape", "end the game (answers are kept): podium, scores, most missed"),
+        ("m  w", "at the end: a second round of the missed questions; write the results files"),
     ]),
     ("Statistics", [
         ("1-6  left/right", "tabs: overview, forecast, reviews, retention, calendar, mastery"),

@@ -19,6 +19,8 @@ class HomeScreen(StoreErrors, Screen):
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
         Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
+        Binding("l", "app.live", "Live", id="live", show=False,
+                tooltip="A live classroom game: students answer on their phones"),
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
