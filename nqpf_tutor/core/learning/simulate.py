@@ -551,3 +551,55 @@ def _refit_state(c: _Cards, model: FSRSModel, log) -> None:
     c.s[:], c.d[:] = s, d
     review = c.phase == 2
     c.due[review] = np.floor(c.last[review]) + model.interval(c.s[review], c.knob[review])
+
+
+LABELS = {"fsrs": "FSRS", "fsrs_fitted": "FSRS fitted", "sm2": "SM-2", "leitner": "Leitner"}
+
+
+def saving(better: Outcome, than: Outcome) -> float:
+    """The share of reviews per memorized card that ``better`` saves over ``than`` (negative: more)."""
+    return 1 - better.reviews_per_memorized / than.reviews_per_memorized
+
+
+def chart(result: SimulationResult, width: int = 70, height: int = 12) -> str:
+    """Reviews per memorized card as a bar chart in the terminal (plotext), without colours."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    names = [LABELS[n] for n in SCHEDULERS]
+    plt.bar(names, [result.outcomes[n].reviews_per_memorized for n in SCHEDULERS], width=0.4)
+    plt.title("Reviews per memorized card (lower is better)")
+    from nqpf_tutor.core.text import clean
+
+    text = clean(plt.build())  # plotext ends lines with colour codes even in its "clear" theme
+    plt.clear_figure()
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def format_text(result: SimulationResult, chart_too: bool = True, chart: bool | None = None) -> str:
+    o = result.outcomes
+    lines = [
+        f"{result.cards} cards, {result.new_per_day} new a day, {result.days} days, retention {result.retention:g}, "
+        f"learner model: {result.learner}, seed {result.seed}",
+        "",
+        f"{'Scheduler':<13}{'Reviews':>9}{'Minutes':>10}{'Memorized':>11}{'Rev/mem':>9}  knob (matched knowledge)",
+    ]
+    for name in SCHEDULERS:
+        k = result.knobs.get(name, {})
+        knob = "reference" if name == "fsrs" else f"{k.get('knob')} {k.get('value')}" + ("" if k.get("matched") else " (NOT matched)")
+        lines.append(f"{LABELS[name]:<13}{o[name].reviews:>9}{o[name].minutes:>10.0f}{o[name].memorized:>11.1f}"
+                     f"{o[name].reviews_per_memorized:>9.2f}  {knob}")
+    lines += [
+        "",
+        f"FSRS vs SM-2: {saving(o['fsrs'], o['sm2']):+.1%} fewer reviews per memorized card",
+        f"FSRS fitted vs SM-2: {saving(o['fsrs_fitted'], o['sm2']):+.1%}",
+        f"FSRS vs Leitner: {saving(o['fsrs'], o['leitner']):+.1%}; SM-2 vs Leitner: {saving(o['sm2'], o['leitner']):+.1%}",
+    ]
+    if not result.fit.get("fitted"):
+        lines.append(f"Fitted FSRS used the defaults: {result.fit.get('note', 'no fit')}")
+    draw = chart_too if chart is None else chart
+    if draw:
+        lines += ["", globals()["chart"](result)]
+    return "\n".join(lines)
