@@ -237,3 +237,26 @@ def test_plan_command_bad_input_is_one_line(tmp_path, capsys, argv, message):
     code, out, err = run(tmp_path, capsys, "plan", *argv)
     assert code == 1 and out == ""
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_exam_review_session_shows_the_weakest_cards_once_each(tmp_path):
+    from nqpf_tutor.core.learning.plan import exam_review_session
+
+    now = datetime(2027, 1, 1, 12, tzinfo=UTC)
+    deck = cards(30)
+    settings = Settings(timezone="UTC", new_per_day=0)
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        with store.transaction():
+            for i, c in enumerate(deck):  # stability grows with the card number: c00 is weakest
+                store.put(CardState("d", c.id, state=2, step=None, stability=1.0 + i, difficulty=5.0,
+                                    last_review=now - timedelta(days=1), due=now + timedelta(days=5), reps=2))
+        session = exam_review_session(deck, store, settings, clock=Clock(now), exam=date(2027, 1, 3), n=5)
+        assert session.counts().review == 5
+        shown = []
+        while (card := session.next_card()) is not None and len(shown) < 20:
+            shown.append(card.id)
+            session.answer(card, Rating.Good)
+        assert shown == ["c00", "c01", "c02", "c03", "c04"]  # not due, not new: shown because weakest
+        assert session.counts().total == 0
+        session.undo()
+        assert session.next_card().id == "c04"

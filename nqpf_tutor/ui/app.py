@@ -43,6 +43,9 @@ class TutorCommands(Provider):
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
         ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Exam plan", "plan", "Days to an exam: new cards, reviews and minutes a day, predicted recall"),
+        ("Optimize FSRS parameters", "optimize", "Fit the scheduler to your own review history"),
+        ("Simulate schedulers", "simulate", "How much work FSRS, SM-2 and Leitner take for simulated learners"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
@@ -248,6 +251,21 @@ class TutorApp(App[None]):
         from nqpf_tutor.ui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def action_plan(self) -> None:
+        from nqpf_tutor.ui.screens.plan import PlanScreen
+
+        self.push_screen(PlanScreen())
+
+    def action_optimize(self) -> None:
+        from nqpf_tutor.ui.screens.optimize import OptimizeScreen
+
+        self.push_screen(OptimizeScreen())
+
+    def action_simulate(self) -> None:
+        from nqpf_tutor.ui.screens.simulate import SimulateScreen
+
+        self.push_screen(SimulateScreen())
 
     def action_browse(self) -> None:
         from nqpf_tutor.ui.screens.browse import BrowseScreen

@@ -18,9 +18,8 @@ in PyTorch (hundreds of MB to download, seconds just to import). Both fit the sa
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -31,8 +30,6 @@ from nqpf_tutor.errors import NqpfError
 #: Items (answers on a later day than the card's previous answer) needed before fitting.
 #: Anki asks for a few hundred reviews before it optimizes; fewer over-fit.
 MIN_ITEMS = 400
-#: The store key under which a profile's fitted parameters are kept.
-STORE_KEY = "fsrs_parameters"
 
 
 class OptimizerMissing(NqpfError):
@@ -167,25 +164,10 @@ class OptimizeResult:
 
 def stored_parameters(store) -> list[float] | None:
     """The profile's fitted parameters, or None (the defaults are in use)."""
-    text = store.profile_value(STORE_KEY)
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-        params = [float(x) for x in data["parameters"]]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return params if len(params) == 21 else None
+    from nqpf_tutor.core.learning.profile import fitted_parameters
 
-
-def parameters_info(store) -> dict[str, Any]:
-    """What is in use: ``{"fitted": bool, "parameters": [...], "fitted_at", "log_loss", ...}``."""
-    text = store.profile_value(STORE_KEY)
-    params = stored_parameters(store)
-    if params is None:
-        return {"fitted": False, "parameters": list(DEFAULT.parameters)}
-    data = json.loads(text)
-    return {"fitted": True, **{k: v for k, v in data.items()}}
+    params = fitted_parameters(store)
+    return None if params is None else list(params)
 
 
 def optimize_profile(store, day_of: Callable[[datetime], Any], *, save: bool = True,
@@ -221,13 +203,14 @@ def optimize_profile(store, day_of: Callable[[datetime], Any], *, save: bool = T
     result.status = "kept" if better else "not_better"
     result.seconds = time.perf_counter() - started
     if better and save:
+        from nqpf_tutor.core.learning.profile import save_fitted
         from nqpf_tutor.core.scheduler import ts, utc_now
 
-        store.set_profile_value(STORE_KEY, json.dumps({
+        save_fitted(store, {
             "parameters": fitted, "fitted_at": ts(now or utc_now()), "reviews": len(entries),
             "log_loss": result.after.log_loss, "rmse": result.after.rmse,
-            "log_loss_defaults": result.before.log_loss,
-        }))
+            "log_loss_before": result.before.log_loss, "rmse_before": result.before.rmse,
+        })
     say("done", 1.0)
     return result
 
@@ -237,4 +220,4 @@ def format_parameters(params: Sequence[float]) -> str:
 
 
 __all__ = ["MIN_ITEMS", "OptimizeResult", "OptimizerMissing", "optimize_profile", "stored_parameters",
-           "parameters_info", "fit_items", "fit_log", "evaluate", "items_from_histories", "timedelta"]
+           "fit_items", "fit_log", "evaluate", "items_from_histories"]

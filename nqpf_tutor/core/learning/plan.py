@@ -35,6 +35,7 @@ import numpy as np
 
 from nqpf_tutor.core.learning.fsrs_model import FSRSModel
 from nqpf_tutor.core.learning.profile import PlanSpec, exam_new_limit
+from nqpf_tutor.core.session import Counts, StudySession
 from nqpf_tutor.errors import NqpfError
 
 #: Seconds per answer assumed before the learner has any timed answers.
@@ -416,3 +417,67 @@ def status_line(status: dict[str, Any]) -> str:
     if status["last_days"]:
         line += " — e, then w: study the cards you are most likely to forget"
     return line
+
+
+# --- the last days: a session of the cards most likely to be forgotten on the exam day -------------
+
+#: Cards in that session.
+WEAKEST = 20
+
+
+def exam_review_session(cards: Sequence[Any], store, settings, *, clock, exam: date, n: int = WEAKEST):
+    """A study session of the ``n`` cards with the lowest predicted recall on the exam day (cards
+    never studied first), each shown once in that order (plus any relearning steps), answers
+    graded and scheduled as in study. No daily limits: it is the last days before the exam."""
+    from nqpf_tutor.core.learning.profile import fitted_parameters
+    from nqpf_tutor.core.scheduler import Scheduler
+
+    sched = Scheduler(settings)
+    states = {s.key: s for s in store.states()}
+    ranked = exam_recall(states, cards, sched.day_start(exam), fitted_parameters(store))
+    chosen = [c for c, _ in ranked[:n]]
+    return ExamReviewSession(chosen, store, settings, clock=clock)
+
+
+class ExamReviewSession(StudySession):
+    """Shows its cards in the order given, once each; then only relearning steps due."""
+
+    def __init__(self, cards, store, settings=None, **kw) -> None:
+        super().__init__(cards, store, settings, **kw)
+        self.queue = list(self.cards.values())
+        self.done: set[tuple[str, str]] = set()
+
+    def next_card(self):
+        now = self.now()
+        if self._pending is not None:
+            card, self._pending = self._pending, None
+            if self._usable(card, now):
+                return card
+        card = next(self._learning_due(now, now), None)
+        if card is not None and card.key in self.done:
+            return card
+        for c in self.queue:
+            if c.key not in self.done and self._usable(c, now):
+                return c
+        ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
+        return next(self._learning_due(ahead, now), None)
+
+    def counts(self) -> Counts:
+        now = self.now()
+        left = [c for c in self.queue if c.key not in self.done and self._usable(c, now)]
+        new = sum(1 for c in left if (s := self.store.get(*c.key)) is None or s.reps == 0)
+        return Counts(new=new, learning=0, review=len(left) - new)
+
+    def next_due_time(self):
+        return self.now() if self.next_card() is not None else None
+
+    def answer(self, card, grade, duration_ms=None, mode=None):
+        result = super().answer(card, grade, duration_ms, mode)
+        self.done.add(card.key)
+        return result
+
+    def undo(self):
+        card = super().undo()
+        if card is not None and not any(r.card.key == card.key for r in self._history):
+            self.done.discard(card.key)
+        return card

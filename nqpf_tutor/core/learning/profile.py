@@ -116,3 +116,14 @@ def exam_new_limit(spec: PlanSpec, new_left: int, introduced_today: int, today: 
     if days <= 1:
         return total
     return -(-total // days)
+
+
+def parameters_line(store) -> str:
+    """One line: which FSRS parameters are in use for this profile."""
+    record = fitted_record(store)
+    if record is None:
+        return "FSRS parameters: the defaults (not fitted to your reviews yet)"
+    when = str(record.get("fitted_at") or "")[:10]
+    loss, base = record.get("log_loss"), record.get("log_loss_before")
+    errors = f"; held-out log loss {base:.3f} -> {loss:.3f}" if isinstance(loss, float) and isinstance(base, float) else ""
+    return f"FSRS parameters: fitted to your reviews on {when} ({record.get('reviews', '?')} answers{errors})"

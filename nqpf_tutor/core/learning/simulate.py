@@ -561,6 +561,11 @@ def saving(better: Outcome, than: Outcome) -> float:
     return 1 - better.reviews_per_memorized / than.reviews_per_memorized
 
 
+def describe(share: float) -> str:
+    """A saving as words: "5.6% fewer" or "3.1% more"."""
+    return f"{abs(share):.1%} {'fewer' if share >= 0 else 'more'}"
+
+
 def chart(result: SimulationResult, width: int = 70, height: int = 12) -> str:
     """Reviews per memorized card as a bar chart in the terminal (plotext), without colours."""
     import plotext as plt
@@ -593,9 +598,11 @@ def format_text(result: SimulationResult, chart_too: bool = True, chart: bool | 
                      f"{o[name].reviews_per_memorized:>9.2f}  {knob}")
     lines += [
         "",
-        f"FSRS vs SM-2: {saving(o['fsrs'], o['sm2']):+.1%} fewer reviews per memorized card",
-        f"FSRS fitted vs SM-2: {saving(o['fsrs_fitted'], o['sm2']):+.1%}",
-        f"FSRS vs Leitner: {saving(o['fsrs'], o['leitner']):+.1%}; SM-2 vs Leitner: {saving(o['sm2'], o['leitner']):+.1%}",
+        "Reviews per memorized card, at matched knowledge:",
+        f"  FSRS: {describe(saving(o['fsrs'], o['sm2']))} than SM-2; fitted FSRS: "
+        f"{describe(saving(o['fsrs_fitted'], o['sm2']))} than SM-2",
+        f"  FSRS: {describe(saving(o['fsrs'], o['leitner']))} than Leitner; SM-2: "
+        f"{describe(saving(o['sm2'], o['leitner']))} than Leitner",
     ]
     if not result.fit.get("fitted"):
         lines.append(f"Fitted FSRS used the defaults: {result.fit.get('note', 'no fit')}")
