@@ -172,6 +172,9 @@ def test_exam_mode_paces_new_cards_and_home_status(tmp_path):
         for _ in range(4):
             session.answer(session.next_card(), Rating.Good)
         assert session.counts().new == 6
+        # the next day the pace is worked out again: 66 left over the 6 days to 2027-01-07
+        session.clock = Clock(now + timedelta(days=1))
+        assert session.counts().new == 11
         status = exam_status(store, deck, load_plan(store), date(2027, 1, 1))
         assert status["days_left"] == 20 and status["on_schedule"] and status["new_left"] == 66
         assert "in 20 days — on schedule" in status_line(status)

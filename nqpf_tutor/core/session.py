@@ -157,6 +157,7 @@ class StudySession:
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
         self._plan_new: list[tuple[str, str]] | None = None
+        self._plan_limit: tuple[date, int] | None = None
         self._history: list[AnswerResult] = []
         self._pending: Card | None = None
         self._mix_day: date | None = None
@@ -191,11 +192,13 @@ class StudySession:
             self._plan_new = [c.key for c in self._new if plan.selects(c)]
         if not self._plan_new:  # none of these cards is in the plan
             return self.settings.new_per_day
-        answered = self.store.keys(answered=True)
-        left = sum(1 for k in self._plan_new if k not in answered)
-        from nqpf_tutor.core.learning.profile import exam_new_limit
+        if self._plan_limit is None or self._plan_limit[0] != today:  # once a study day
+            answered = self.store.keys(answered=True)
+            left = sum(1 for k in self._plan_new if k not in answered)
+            from nqpf_tutor.core.learning.profile import exam_new_limit
 
-        return exam_new_limit(plan, left, introduced_today, today)
+            self._plan_limit = (today, exam_new_limit(plan, left, introduced_today, today))
+        return self._plan_limit[1]
 
     def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
         return (self.cards[s.key] for s in states)
