@@ -85,6 +85,8 @@ class PlanScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.cursor_blink = self.app.cursor_blink  # off in snapshot tests
         table = self.query_one("#plan-days", DataTable)
         for key, label in (("date", "Date"), ("new", "New"), ("reviews", "Reviews"), ("minutes", "Minutes")):
             table.add_column(label, key=key)

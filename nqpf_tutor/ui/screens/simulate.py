@@ -100,6 +100,8 @@ class SimulateScreen(Screen):
         return PlotextPlot(id="sim-chart")
 
     def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.cursor_blink = self.app.cursor_blink  # off in snapshot tests
         self.query_one("#sim-progress", ProgressBar).display = False
         self.query_one("#sim-chart").display = False
         table = self.query_one("#sim-table", DataTable)
