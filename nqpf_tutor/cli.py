@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cards", metavar="N", default="1000", help="cards (default 1000, 20 new a day)")
     p.add_argument("--retention", metavar="R", default="0.9", help="FSRS desired retention (default 0.9)")
     p.add_argument("--seed", metavar="S", default="0", help="random seed (default 0)")
-    p.add_argument("--learner", choices=["fsrs", "other"], default="fsrs",
+    p.add_argument("--learner", default="fsrs", metavar="fsrs|other",
                    help="memory model of the learners: fsrs, or other (exponential forgetting)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -115,6 +115,7 @@ def test_simulate_text_has_a_table_and_a_chart_without_escape_codes(capsys, tmp_
     (["--days", "ten"], "--days must be a whole number"),
     (["--retention", "high"], "--retention must be a number"),
     (["--cards", "0"], "--cards must be"),
+    (["--learner", "ebbinghaus"], "--learner must be one of fsrs, other"),
 ])
 def test_simulate_bad_input_is_one_line(capsys, tmp_path, argv, message):
     assert main(["--data-dir", str(tmp_path), "simulate", *argv]) == 1

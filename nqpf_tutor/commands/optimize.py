@@ -7,10 +7,8 @@ import sys
 
 
 def _progress(stage: str, fraction: float) -> None:
-    if sys.stderr.isatty():
+    if sys.stderr.isatty():  # a terminal: one line that updates; a pipe or file gets only the result
         print(f"\r{fraction:4.0%} {stage:<40}", end="" if fraction < 1 else "\n", file=sys.stderr, flush=True)
-    elif fraction < 1:
-        print(f"nqpf-tutor: {stage}…", file=sys.stderr, flush=True)
 
 
 def run(args, loc) -> int:
