@@ -21,7 +21,7 @@ class HomeScreen(Screen):
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
-        Binding("e", "app.plan", "Exam plan", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
+        Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
