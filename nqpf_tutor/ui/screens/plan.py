@@ -204,6 +204,8 @@ class PlanScreen(Screen):
             self.notify("No exam plan is kept.", severity="warning")
             return
         save_plan(self.app.store, None)
+        for name in ("_deck_ids", "_tags"):  # plan the decks and tags chosen on home from now on
+            self.__dict__.pop(name, None)
         self.notify("Exam plan cleared: study uses the settings' new cards a day again.", markup=False)
         if self.plan is not None:
             self._show(self.plan)
