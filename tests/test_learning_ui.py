@@ -106,7 +106,13 @@ async def test_last_days_offer_the_weakest_cards(tmp_path):
     save_plan(app.store, PlanSpec(exam=exam, set_on=TODAY, new_at_start=0, pace=0))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "e, then w" in text(app, "#exam-status")
+        assert "w: study the cards you are most likely to forget" in text(app, "#exam-status")
+        await pilot.press("w")  # from home
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert isinstance(app.screen.session, ExamReviewSession)
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("e")
         await settle(pilot)
         assert "w studies the cards you are most likely to forget" in text(app, "#plan-summary")
@@ -115,6 +121,17 @@ async def test_last_days_offer_the_weakest_cards(tmp_path):
         assert isinstance(app.screen, StudyScreen)
         assert isinstance(app.screen.session, ExamReviewSession)
         assert app.screen.session.counts().total == min(20, len(app.catalog.all_cards()))
+
+
+async def test_weakest_key_only_in_the_last_days(tmp_path):
+    app = make_app(tmp_path)
+    save_plan(app.store, PlanSpec(exam=TODAY + timedelta(days=10), set_on=TODAY, new_at_start=8, pace=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # not offered 10 days before the exam
+        assert "most likely to forget" not in text(app, "#exam-status")
 
 
 async def test_optimize_screen_says_how_many_more_reviews(tmp_path):

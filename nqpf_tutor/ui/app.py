@@ -257,6 +257,23 @@ class TutorApp(App[None]):
 
         self.push_screen(PlanScreen())
 
+    def action_weakest(self) -> None:
+        """Exam mode, the last days: study the cards of the kept plan most likely to be forgotten."""
+        from nqpf_tutor.core.learning.plan import exam_review_session
+        from nqpf_tutor.core.learning.profile import load_plan
+        from nqpf_tutor.ui.screens.study import StudyScreen
+
+        spec = load_plan(self.store)
+        if spec is None:
+            self.notify("No exam plan is kept: make one with e.", severity="warning")
+            return
+        cards = [c for c in self.catalog.all_cards() if spec.selects(c)]
+        session = exam_review_session(cards, self.store, self.settings, clock=self.clock, exam=spec.exam)
+        if not session.queue:
+            self.notify("No cards to study in the exam plan.", severity="warning")
+            return
+        self.push_screen(StudyScreen(session.queue, session=session))
+
     def action_optimize(self) -> None:
         from nqpf_tutor.ui.screens.optimize import OptimizeScreen
 

@@ -415,7 +415,7 @@ def status_line(status: dict[str, Any]) -> str:
     state = "on schedule" if status["on_schedule"] else f"behind schedule by {status['behind_by']} new cards"
     line = f"Exam {status['exam']} {when} — {state}"
     if status["last_days"]:
-        line += " — e, then w: study the cards you are most likely to forget"
+        line += " — w: study the cards you are most likely to forget"
     return line
 
 

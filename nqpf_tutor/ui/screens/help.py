@@ -25,7 +25,7 @@ KEYS = [
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
         ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
-        ("e", "exam plan for the chosen decks and tags"),
+        ("e  w", "exam plan for the chosen decks and tags; the last days: the weakest cards"),
         ("q", "quit"),
     ]),
     ("Study", [

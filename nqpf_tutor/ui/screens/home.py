@@ -22,6 +22,8 @@ class HomeScreen(Screen):
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
         Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
+        Binding("w", "weakest", "Weakest", id="weakest",
+                tooltip="The last days before the exam: study the cards most likely to be forgotten"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
@@ -97,6 +99,19 @@ class HomeScreen(Screen):
         status = exam_status(app.store, app.catalog.all_cards(), spec, Scheduler(app.settings).study_day(app.clock()))
         widget.update(plain(status_line(status)))
         widget.set_class(not status["on_schedule"] or status["past"], "behind")
+        if status["last_days"] != self._last_days:
+            self._last_days = status["last_days"]
+            self.refresh_bindings()
+
+    _last_days = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "weakest":  # offered (and shown in the footer) in the last days before an exam only
+            return self._last_days
+        return True
+
+    def action_weakest(self) -> None:
+        self.app.action_weakest()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_titles)
