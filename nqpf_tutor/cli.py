@@ -105,6 +105,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", metavar="TITLE")
     p.add_argument("--delimiter", choices=["tab", "comma", "auto"], default="auto")
 
+    p = sub.add_parser("plan", help="days to an exam: new cards, reviews and minutes per day, predicted recall")
+    _add_selection(p)
+    p.add_argument("--exam", metavar="DATE", help="the exam day, YYYY-MM-DD")
+    p.add_argument("--retention", metavar="R", help="goal: share recalled on the exam day (default: the settings' desired retention)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--set", action="store_true", help="keep this plan: exam mode paces new cards by it")
+    p.add_argument("--clear", action="store_true", help="remove the plan kept for this profile")
+
+    p = sub.add_parser("optimize", help="fit FSRS parameters to this profile's reviews")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--reset", action="store_true", help="go back to the default parameters")
+
+    p = sub.add_parser("simulate", help="simulated learners under FSRS, fitted FSRS, SM-2 and Leitner")
+    p.add_argument("--days", metavar="D", default="365", help="days studied (default 365)")
+    p.add_argument("--cards", metavar="N", default="1000", help="cards (default 1000, 20 new a day)")
+    p.add_argument("--retention", metavar="R", default="0.9", help="FSRS desired retention (default 0.9)")
+    p.add_argument("--seed", metavar="S", default="0", help="random seed (default 0)")
+    p.add_argument("--learner", default="fsrs", metavar="fsrs|other",
+                   help="memory model of the learners: fsrs, or other (exponential forgetting)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = sub.add_parser("results", help="past drills; export one")
     p.add_argument("drill_id", nargs="?", metavar="DRILL", help="a drill id to show or export")
     p.add_argument("--out", metavar="FILE", help="write that drill as CSV (and JSON alongside)")

@@ -167,7 +167,11 @@ class StudySession:
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.scheduler = Scheduler(self.settings)
+        from nqpf_tutor.core.learning.profile import fitted_parameters, load_plan
+
+        self.scheduler = Scheduler(self.settings, fitted_parameters(store))
+        #: Exam mode: a plan set for this profile paces the new cards of the cards it covers.
+        self.plan = load_plan(store)
         self.clock = clock
         self.mode = mode
         self.learn_ahead = learn_ahead
@@ -184,6 +188,8 @@ class StudySession:
         self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
+        self._plan_new: list[tuple[str, str]] | None = None
+        self._plan_limit: tuple[date, int] | None = None
         self._history: list[AnswerResult] = []
         self._pending: Card | None = None
         self._mix_day: date | None = None
@@ -203,7 +209,8 @@ class StudySession:
 
     def _limits_left(self, now: datetime) -> tuple[int, int]:
         start, _ = self._today(now)
-        new_left = self.settings.new_per_day - self.store.count_first_seen_since(start)
+        introduced = self.store.count_first_seen_since(start)
+        new_left = self._new_per_day(now, introduced) - introduced
         review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
         if self.writes.pending:  # answers not saved yet count against today's limits too
             new_waiting, review_waiting = self._waiting_today(start)
@@ -224,6 +231,23 @@ class StudySession:
             if t.note is not None and t.note[0] == "review" and t.note[1] >= start:
                 reviews += 1 if t.what == "answer" else -1 if t.what == "undo" else 0
         return new, max(0, reviews)
+    def _new_per_day(self, now: datetime, introduced_today: int) -> int:
+        """The new-card limit today: the settings', or in exam mode the plan's pace."""
+        plan = self.plan
+        today = self.scheduler.study_day(now)
+        if plan is None or plan.exam < today:
+            return self.settings.new_per_day
+        if self._plan_new is None:
+            self._plan_new = [c.key for c in self._new if plan.selects(c)]
+        if not self._plan_new:  # none of these cards is in the plan
+            return self.settings.new_per_day
+        if self._plan_limit is None or self._plan_limit[0] != today:  # once a study day
+            answered = self.store.keys(answered=True)
+            left = sum(1 for k in self._plan_new if k not in answered)
+            from nqpf_tutor.core.learning.profile import exam_new_limit
+
+            self._plan_limit = (today, exam_new_limit(plan, left, introduced_today, today))
+        return self._plan_limit[1]
 
     def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
         return (self.cards[s.key] for s in states)

@@ -912,6 +912,26 @@ class Store:
         total, again = self.conn.execute(sql, params).fetchone()
         return int(total), int(again)
 
+    # --- per-profile values (an exam plan, fitted FSRS parameters), kept in ``meta`` -------------
+
+    def _profile_key(self, key: str) -> str:
+        return f"profile:{self.profile_id}:{key}"
+
+    @_guarded
+    def profile_value(self, key: str) -> str | None:
+        """A text this profile keeps under ``key`` (None if none)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (self._profile_key(key),)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_profile_value(self, key: str, value: str | None) -> None:
+        """Keep ``value`` under ``key`` for this profile (None removes it); committed on return."""
+        with self.transaction():
+            if value is None:
+                self.conn.execute("DELETE FROM meta WHERE key = ?", (self._profile_key(key),))
+            else:
+                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                  (self._profile_key(key), value))
+
     # --- catalog changes ------------------------------------------------------------------------
 
     def rename(self, old: tuple[str, str], new: tuple[str, str]) -> bool:

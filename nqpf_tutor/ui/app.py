@@ -79,6 +79,9 @@ class TutorCommands(Provider):
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
         ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Exam plan", "plan", "Days to an exam: new cards, reviews and minutes a day, predicted recall"),
+        ("Optimize FSRS parameters", "optimize", "Fit the scheduler to your own review history"),
+        ("Simulate schedulers", "simulate", "How much work FSRS, SM-2 and Leitner take for simulated learners"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
@@ -349,6 +352,38 @@ class TutorApp(StoreErrors, App[None]):
         from nqpf_tutor.ui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def action_plan(self) -> None:
+        from nqpf_tutor.ui.screens.plan import PlanScreen
+
+        self.push_screen(PlanScreen())
+
+    def action_weakest(self) -> None:
+        """Exam mode, the last days: study the cards of the kept plan most likely to be forgotten."""
+        from nqpf_tutor.core.learning.plan import exam_review_session
+        from nqpf_tutor.core.learning.profile import load_plan
+        from nqpf_tutor.ui.screens.study import StudyScreen
+
+        spec = load_plan(self.store)
+        if spec is None:
+            self.notify("No exam plan is kept: make one with e.", severity="warning")
+            return
+        cards = [c for c in self.catalog.all_cards() if spec.selects(c)]
+        session = exam_review_session(cards, self.store, self.settings, clock=self.clock, exam=spec.exam)
+        if not session.queue:
+            self.notify("No cards to study in the exam plan.", severity="warning")
+            return
+        self.push_screen(StudyScreen(session.queue, session=session))
+
+    def action_optimize(self) -> None:
+        from nqpf_tutor.ui.screens.optimize import OptimizeScreen
+
+        self.push_screen(OptimizeScreen())
+
+    def action_simulate(self) -> None:
+        from nqpf_tutor.ui.screens.simulate import SimulateScreen
+
+        self.push_screen(SimulateScreen())
 
     def action_browse(self) -> None:
         from nqpf_tutor.ui.screens.browse import BrowseScreen

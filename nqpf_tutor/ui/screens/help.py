@@ -26,6 +26,7 @@ KEYS = [
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
         ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
+        ("e  w", "exam plan for the chosen decks and tags; the last days: the weakest cards"),
         ("q", "quit"),
     ]),
     ("Study", [
@@ -61,7 +62,19 @@ KEYS = [
     ("Statistics", [
         ("1-6  left/right", "tabs: overview, forecast, reviews, retention, calendar, mastery"),
         ("r", "compute the figures again"),
+        ("o  m", "optimize the FSRS parameters to your reviews; simulate schedulers"),
         ("escape  q", "back"),
+    ]),
+    ("Exam plan", [
+        ("enter", "in the date or goal box: work out the plan"),
+        ("k  c", "keep the plan (study paces new cards by it); clear the kept plan"),
+        ("w", "study the cards with the lowest predicted recall on the exam day"),
+        ("/  escape", "back to the date box; back"),
+    ]),
+    ("Optimize and simulate", [
+        ("o  d", "optimize: fit the parameters (kept only if better); back to the defaults"),
+        ("enter  ctrl+r", "simulate: run with the figures in the boxes"),
+        ("escape", "back"),
     ]),
     ("Browse", [
         ("type", "search (all words; deck:ID  tag:T  is:new  is:suspended  is:due  is:leech)"),

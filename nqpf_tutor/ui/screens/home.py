@@ -24,6 +24,9 @@ class HomeScreen(StoreErrors, Screen):
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
+        Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
+        Binding("w", "weakest", "Weakest", id="weakest",
+                tooltip="The last days before the exam: study the cards most likely to be forgotten"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
@@ -37,6 +40,7 @@ class HomeScreen(StoreErrors, Screen):
                 yield Label("Decks  (space: choose, enter: study one)", classes="section-title")
                 yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
                 yield Static(id="selection-summary")
+                yield Static(id="exam-status")
             with Vertical(id="home-tags"):
                 yield Label("Tags", classes="section-title")
                 yield SelectionList[str](id="tags")
@@ -80,6 +84,37 @@ class HomeScreen(StoreErrors, Screen):
         tags.clear_options()
         tags.add_options([Selection(plain(t), t, t in app.choice.tags) for t in app.catalog.tags])
         self._summary()
+        self._exam_status()
+
+    def _exam_status(self) -> None:
+        """The kept exam plan: days left, on or behind schedule (hidden when there is none)."""
+        from nqpf_tutor.core.learning.profile import load_plan
+
+        app = self.app
+        widget = self.query_one("#exam-status", Static)
+        spec = load_plan(app.store)
+        widget.display = spec is not None
+        if spec is None:
+            return
+        from nqpf_tutor.core.learning.plan import exam_status, status_line
+        from nqpf_tutor.core.scheduler import Scheduler
+
+        status = exam_status(app.store, app.catalog.all_cards(), spec, Scheduler(app.settings).study_day(app.clock()))
+        widget.update(plain(status_line(status)))
+        widget.set_class(not status["on_schedule"] or status["past"], "behind")
+        if status["last_days"] != self._last_days:
+            self._last_days = status["last_days"]
+            self.refresh_bindings()
+
+    _last_days = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "weakest":  # offered (and shown in the footer) in the last days before an exam only
+            return self._last_days
+        return True
+
+    def action_weakest(self) -> None:
+        self.app.action_weakest()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_titles)

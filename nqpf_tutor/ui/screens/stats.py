@@ -191,6 +191,10 @@ class StatsScreen(StoreErrors, Screen):
             for i, (tid, label) in enumerate(TABS, 1)
         ],
         Binding("r", "recompute", "Refresh", id="stats-refresh", tooltip="Compute the figures again"),
+        Binding("o", "app.optimize", "Optimize", id="stats-optimize",
+                tooltip="Fit the FSRS parameters to your reviews"),
+        Binding("m", "app.simulate", "Simulate", id="stats-simulate", show=False,
+                tooltip="Simulated learners under FSRS, SM-2 and Leitner"),
     ]
 
     def __init__(self) -> None:
@@ -303,6 +307,10 @@ class StatsScreen(StoreErrors, Screen):
             lines.append(Content("  " + "; ".join(extra)))
         if not s["reviews_total"]:
             lines += [Content(""), styled("No reviews yet: study a deck and come back.", "italic $text-muted")]
+        from nqpf_tutor.core.learning.profile import parameters_line
+
+        lines += [Content(""), styled("Scheduler", head), Content("  " + parameters_line(self.app.store)),
+                  styled("  o: optimize them to your reviews   m: simulate schedulers", "dim")]
         self.query_one("#overview-text", Static).update(Content("\n").join(lines))
 
     def _bar_chart(self, wid: str, title: str, labels: list[str], values: list[int], color: str,

@@ -71,9 +71,10 @@ class StudyScreen(StoreErrors, Screen):
         Binding("escape,q", "leave", "Home", id="leave"),
     ]
 
-    def __init__(self, cards: list[Card], *, review_ahead: bool = False) -> None:
+    def __init__(self, cards: list[Card], *, review_ahead: bool = False, session: StudySession | None = None) -> None:
         super().__init__()
         self.cards = cards
+        self._given_session = session  # a session made elsewhere (the exam plan's weakest cards)
         self.review_ahead = review_ahead
         self.card: Card | None = None
         self.phase = "none"  # question | answered | empty | done
@@ -90,7 +91,8 @@ class StudyScreen(StoreErrors, Screen):
     def compose(self) -> ComposeResult:
         # The first card is chosen and built here, so the first frame already shows it.
         app = self.app
-        self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
+        self.session = self._given_session or StudySession(
+            self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
         first = self.session.next_card()
         self._first = first
         kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
