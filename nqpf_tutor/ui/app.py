@@ -42,7 +42,7 @@ class TutorCommands(Provider):
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
-        ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Print a paper test", "paper", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
@@ -255,39 +255,59 @@ class TutorApp(App[None]):
         self.push_screen(BrowseScreen())
 
     def action_paper(self) -> None:
-        """Write a printable test of the chosen cards (versions A and B, each with its key file)."""
+        """Write a printable test of the chosen cards: versions A and B as PDF (and Markdown), each
+        with its answer key file, in a worker (the app stays responsive); a note says where."""
         cards = self._cards_or_warn()
         if cards is None:
             return
         import random
 
-        from nqpf_tutor.core.export import make_paper
-
         seed = self.choice.seed if self.choice.seed is not None else random.randrange(1000, 10000)
-        folder = self.loc.data_dir / "papers"
         title = "New quality productive forces"
         if len(self.choice.deck_ids) == 1:
             deck = self.catalog.deck(self.choice.deck_ids[0])
             title = deck.title if deck else title
+        decks = {d.id: d for d in self.catalog.decks}
+        self.notify(f"Writing the paper test (seed {seed})…", title="Paper test", timeout=4)
+        self.run_worker(lambda: self._write_paper(cards, decks, seed, title), thread=True, group="paper",
+                        exit_on_error=False)
+
+    #: Page size of the app's PDF papers ("a4" or "letter").
+    paper_size = "a4"
+
+    def _write_paper(self, cards, decks, seed: int, title: str) -> None:
+        """The paper's files (in a thread): ``papers/paper-<seed>-<A|B>[-key].pdf`` and ``.md``."""
+        from nqpf_tutor.core.decks.pdf import key_pdf, paper_pdf
+        from nqpf_tutor.core.export import answer_sources, make_paper
+
+        folder = self.loc.data_dir / "papers"
         written = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
                 paper = make_paper(cards, seed=seed, n=self.choice.n, title=title, version=version)
                 if not paper.questions:
-                    self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
+                    self.call_from_thread(self.notify, "No questions to ask in the chosen cards.", severity="warning")
                     return
-                test = folder / f"paper-{seed}-{version}.md"
-                key = folder / f"paper-{seed}-{version}-key.md"
-                test.write_text(paper.markdown(with_key=False), "utf-8")
-                key.write_text(paper.key_markdown(), "utf-8")
-                written += [test, key]
+                sources = answer_sources(paper, decks)
+                stem = f"paper-{seed}-{version}"
+                files = [
+                    (f"{stem}.pdf", paper_pdf(paper, size=self.paper_size, sources=sources)),
+                    (f"{stem}-key.pdf", key_pdf(paper, size=self.paper_size, sources=sources)),
+                    (f"{stem}.md", paper.markdown(with_key=False)),
+                    (f"{stem}-key.md", paper.key_markdown(sources=sources)),
+                ]
+                for name, data in files:
+                    written.append(_write_paper_file(folder / name, data))
         except OSError as e:
-            self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Could not write the paper: {e.strerror or e}", severity="error",
+                                  markup=False)
             return
-        self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
-                    + f" in {folder}", title="Paper test written", timeout=15, markup=False)
         self.last_paper = written
+        pdfs = ", ".join(p.name for p in written if p.suffix == ".pdf")
+        self.call_from_thread(
+            self.notify, f"{len(paper.questions)} questions, seed {seed}: {pdfs} (and Markdown) in {folder}",
+            title="Paper test written", timeout=15, markup=False)
 
     def action_reload(self) -> None:
         edited, warnings = self.reload_decks()
@@ -308,3 +328,11 @@ class TutorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+
+def _write_paper_file(path, data: str | bytes):
+    """The one place the app writes a paper file (to move to the shared file writer)."""
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, "utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Decks: the model, loading, questions and what is made of them (exports)."""
