@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
+    p.add_argument("--class", dest="class_name", metavar="NAME", help="the class taking it, kept with the results (for report)")
+    p.add_argument("--from-report", action="store_true",
+                   help="ask the questions the class (--class) finds hardest, from its report")
 
     p = sub.add_parser("decks", help="decks found, with card counts")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -70,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--versions", metavar="A,B", help="markdown, pdf: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
     p.add_argument("--key", metavar="FILE", help="markdown, pdf: write the answer key to this file instead of the paper's end")
     p.add_argument("--paper", choices=["a4", "letter"], type=str.lower, default="a4", help="pdf: page size (default a4)")
+
+    p = sub.add_parser("report", help="a class across drills: students, questions, tags")
+    p.add_argument("--class", dest="class_name", metavar="NAME", help="only this class's drills")
+    p.add_argument("--since", metavar="DATE", help="only drills started on or after DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--roster", metavar="FILE", help="a roster file (YAML or CSV) mapping nicknames to names")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--out", metavar="FILE", help="write the report as CSV (formula-safe cells)")
+    p.add_argument("--drill", action="store_true", help="start a drill of the hardest questions")
+    p.add_argument("--hardest", type=int, default=10, metavar="N", help="how many hardest questions (default 10)")
 
     p = sub.add_parser("stats", help="review figures")
     p.add_argument("--json", action="store_true", help="machine-readable output")
