@@ -15,7 +15,7 @@ from nqpf_tutor.errors import NqpfError
 def drill_options(args) -> dict:
     """The options the app's drill screen reads (``app.drill_options``)."""
     out = getattr(args, "out", None)
-    return {
+    options = {
         "n": args.n,
         "seconds": args.seconds,
         "seed": args.seed,
@@ -24,8 +24,10 @@ def drill_options(args) -> dict:
         "streaks": bool(args.streaks),
         "leaderboard": not args.no_leaderboard,
         "out": str(Path(out).expanduser().absolute()) if out else None,
-        "class_name": getattr(args, "class_name", None),
     }
+    if getattr(args, "class_name", None):  # --class: kept with the results
+        options["class_name"] = args.class_name
+    return options
 
 
 def _check_out(out: str | None) -> None:
@@ -48,9 +50,10 @@ def run(args, loc) -> int:
         n=options["n"], seconds=options["seconds"], seed=options["seed"],
         students=tuple(options["students"]) or DrillConfig().students,
         speed_bonus=options["speed_bonus"], streaks=options["streaks"], leaderboard=options["leaderboard"],
-        class_name=options["class_name"],
+        class_name=options.get("class_name"),
     )
-    options["class_name"] = config.class_name
+    if config.class_name:
+        options["class_name"] = config.class_name
     _check_out(options["out"])
     catalog = load_catalog(loc)
     cards = select_cards(catalog, list(args.deck or []), list(args.tag or []))

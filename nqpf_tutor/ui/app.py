@@ -42,6 +42,7 @@ class TutorCommands(Provider):
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
+        ("Class report", "report", "A class across its drills: students, hardest questions, tags"),
         ("Print a paper test", "paper", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
@@ -253,6 +254,11 @@ class TutorApp(App[None]):
         from nqpf_tutor.ui.screens.browse import BrowseScreen
 
         self.push_screen(BrowseScreen())
+
+    def action_report(self) -> None:
+        from nqpf_tutor.ui.screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())
 
     def action_paper(self) -> None:
         """Write a printable test of the chosen cards: versions A and B as PDF (and Markdown), each

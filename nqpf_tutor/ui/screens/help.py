@@ -24,7 +24,8 @@ KEYS = [
         ("s  z  d", "study, quiz, classroom drill"),
         ("t  b", "statistics, browse cards"),
         ("r", "reload the decks from disk (progress is kept)"),
-        ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
+        ("p", "print: write a paper test of the chosen decks (PDF and Markdown, versions A and B, answer keys)"),
+        ("c", "class report: students, hardest questions, tags across drills"),
         ("q", "quit"),
     ]),
     ("Study", [
@@ -49,6 +50,13 @@ KEYS = [
         ("enter  space", "teacher: next question after the discussion"),
         ("escape", "stop the drill (answers given so far are kept) and show the results"),
         ("m  w", "results: a second round of the missed questions; write the results files"),
+    ]),
+    ("Class report", [
+        ("1 2 3", "tabs: students, questions (hardest first), tags"),
+        ("c", "the next class (every class, then each by name)"),
+        ("d", "a drill of the questions the class finds hardest"),
+        ("w", "write the report as CSV (reports/ in the data dir)"),
+        ("escape  q", "back"),
     ]),
     ("Statistics", [
         ("1-6  left/right", "tabs: overview, forecast, reviews, retention, calendar, mastery"),

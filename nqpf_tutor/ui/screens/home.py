@@ -21,6 +21,8 @@ class HomeScreen(Screen):
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
+        Binding("c", "app.report", "Class report", id="report", show=False,
+                tooltip="A class across its drills: students, hardest questions, tags"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
