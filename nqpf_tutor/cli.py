@@ -20,6 +20,13 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="T", help="only cards with this tag (repeatable)")
 
 
+def add_class_option(p: argparse.ArgumentParser) -> None:
+    """``--class NAME`` for commands that run a class (drill; live games use it the same way:
+    pass ``args.class_name`` on as ``DrillConfig.class_name`` / ``Store.start_drill(class_name=)``)."""
+    p.add_argument("--class", dest="class_name", metavar="NAME",
+                   help="the class taking it, kept with the results (for nqpf-tutor report)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nqpf-tutor",
@@ -53,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
-    p.add_argument("--class", dest="class_name", metavar="NAME", help="the class taking it, kept with the results (for report)")
+    add_class_option(p)
     p.add_argument("--from-report", action="store_true",
                    help="ask the questions the class (--class) finds hardest, from its report")
 

@@ -79,6 +79,8 @@ def run(args, loc) -> int:
         if fmt == "pdf":
             from nqpf_tutor.core.decks.pdf import key_pdf, paper_pdf
 
+            if out and out != "-":  # progress: a long paper takes a few seconds
+                print(f"making {out}: {len(paper.questions)} questions…", file=sys.stderr)
             _write(out, paper_pdf(paper, size=size, with_key=not key_file, sources=sources))
             if key_out:
                 _write(key_out, key_pdf(paper, size=size, sources=sources))
