@@ -207,3 +207,28 @@ def test_export_pdf_errors_are_one_line(tmp_path, capsys):
     assert len(err) == 3 and all(line.startswith("nqpf-tutor: ") for line in err)
     assert "does not exist" in err[0] and "named twice" in err[2]
     assert not list(tmp_path.glob("*.pdf"))
+
+
+async def test_the_apps_paper_is_a_pdf_in_the_settings_page_size(tmp_path):
+    from dataclasses import replace
+
+    from nqpf_tutor.core.settings import Settings, SettingsError
+    from nqpf_tutor.ui.app import Choice
+    from ui_helpers import make_app
+
+    app = make_app(tmp_path, choice=Choice(deck_ids=["sample"], n=5, seed=3))
+    app.settings = replace(app.settings, paper_size="letter")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    folder = app.loc.data_dir / "papers"
+    a = (folder / "paper-3-A.pdf").read_bytes()
+    assert all(s == LETTER for s in page_sizes(a))
+    pages = pages_text(a)
+    assert all("Version A" in p for p in pages) and "Answer key" not in " ".join(pages)
+    key = " ".join(pages_text((folder / "paper-3-A-key.pdf").read_bytes()))
+    assert "Source: A source [0], Test Press, 2024-03-06" in key
+    assert Settings.from_dict({"paper_size": "Letter"}).paper_size == "letter"
+    with pytest.raises(SettingsError):
+        Settings.from_dict({"paper_size": "a3"})

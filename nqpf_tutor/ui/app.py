@@ -278,8 +278,10 @@ class TutorApp(App[None]):
         self.run_worker(lambda: self._write_paper(cards, decks, seed, title), thread=True, group="paper",
                         exit_on_error=False)
 
-    #: Page size of the app's PDF papers ("a4" or "letter").
-    paper_size = "a4"
+    @property
+    def paper_size(self) -> str:
+        """Page size of the app's PDF papers: the settings' ``paper_size`` (a4 or letter)."""
+        return getattr(self.settings, "paper_size", "a4")
 
     def _write_paper(self, cards, decks, seed: int, title: str) -> None:
         """The paper's files (in a thread): ``papers/paper-<seed>-<A|B>[-key].pdf`` and ``.md``."""
