@@ -86,6 +86,7 @@ async def test_d_drills_the_hardest_questions_of_the_class(app):
         drill = app.screen.drill
         assert {q.card.uid for q in drill.questions} == {"cls/q4", "cls/q2", "cls/q1", "cls/q3"}
         assert drill.config.class_name == "7C"
+        assert "class 7C · seed" in str(app.screen.query_one("#drill-info").render())
 
 
 async def test_report_screen_with_no_drills(tmp_path):

@@ -63,6 +63,8 @@ def run(args, loc) -> int:
                 raise NqpfError("a PDF paper needs -o FILE.pdf")
         if key_file == "-":
             raise NqpfError("--key - : a PDF key needs a file name")
+        if versions and (not args.output or args.output == "-"):
+            raise NqpfError("--versions makes one PDF per version: give -o FILE.pdf")
         _check_outputs([args.output, key_file])
     if args.seed is None and fmt == "pdf":
         import random

@@ -419,6 +419,8 @@ class DrillScreen(Screen):
     def _info(self) -> str:
         c = self.drill.config
         parts = [f"seed {self.drill.seed}"]
+        if c.class_name:
+            parts.insert(0, f"class {c.class_name}")
         if self.round_no > 1:
             parts.insert(0, f"round {self.round_no}: the missed questions")
         parts.append(f"{c.seconds} s a question" if c.seconds else "no timer")
