@@ -4,7 +4,8 @@
 and gives, for the drills chosen (a class, since a date):
 
 - per student (the same person across drills when the names match ignoring case and spacing, or
-  through the class roster's nicknames): drills taken, answers, right, accuracy (right / answers),
+  through the class roster's nicknames; named by the roster, else by the spelling used for most
+  answers, the latest on a tie): drills taken, answers, right, accuracy (right / answers),
   and the trend: accuracy in the student's latest drill minus their accuracy over the drills
   before it (None with fewer than two drills);
 - per question: times asked, times right, the share right (difficulty: 1.0 = everyone right),
@@ -264,14 +265,20 @@ def build_report(
         for name in rosters[name_key(class_name)].names:
             students.setdefault(name_key(name), StudentRow(name))
 
+    rostered = set(students)  # named by a roster: the roster's spelling
+    spellings: dict[str, dict[str, tuple[int, int]]] = {}  # key -> spelling -> (answers, last seen)
     rows = sorted((a for a in answers if a["drill_id"] in by_id), key=lambda a: (order[a["drill_id"]], a["seq"]))
     for a in rows:
         drill = by_id[a["drill_id"]]
         r = roster or rosters.get(name_key(drill.class_name or ""))
         raw = one_line(a["student"])
-        name = (r.canonical(raw) if r is not None else None) or raw
+        canonical = r.canonical(raw) if r is not None else None
+        name = canonical or raw
         key = name_key(name)
         s = students.setdefault(key, StudentRow(name))
+        if canonical is None and key not in rostered:
+            seen = spellings.setdefault(key, {})
+            seen[raw] = (seen.get(raw, (0, 0))[0] + 1, len(kept))
         correct = bool(a["correct"])
         s.answers += 1
         s.right += int(correct)
@@ -294,6 +301,8 @@ def build_report(
         if not correct and chosen_text:
             q.wrong_choices[chosen_text] = q.wrong_choices.get(chosen_text, 0) + 1
         kept.append((key, a))
+    for key, seen in spellings.items():  # the spelling used most (ties: the latest) names the student
+        students[key].name = max(seen, key=lambda sp: seen[sp])
     for s in students.values():
         s.drills = len(s.per_drill)
 
