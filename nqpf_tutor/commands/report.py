@@ -132,7 +132,7 @@ def run(args, loc) -> int:
         return _drill(args, loc, report, catalog)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    elif not args.out:
+    else:
         for line in report_lines(report):
             print(line)
     return 0
