@@ -232,3 +232,21 @@ async def test_the_apps_paper_is_a_pdf_in_the_settings_page_size(tmp_path):
     assert Settings.from_dict({"paper_size": "Letter"}).paper_size == "letter"
     with pytest.raises(SettingsError):
         Settings.from_dict({"paper_size": "a3"})
+
+
+def test_the_markdown_paper_asks_the_same_questions_with_room_to_answer():
+    paper = make_paper(cards(), seed=1, version="A")
+    md = paper.markdown(with_key=True, sources=answer_sources(paper, DECKS))
+    body, key = md.split("## Answer key — version A")
+    pos = 0
+    for i, q in enumerate(paper.questions, 1):  # the PDF's order: one make_paper for both
+        at = body.find(f"**{i}.** ", pos)
+        assert at >= pos, i
+        pos = at
+    assert "**Name:**" not in md and "Class: ____" in md
+    assert "The ____________ are high technology, high ____________ and high quality." in body
+    assert "Answer: ____" in body and "\\[  \\] Electricity" in body
+    assert "circle one letter for each choice" in body
+    order = next(q for q in paper.questions if question_kind(q) == "order")
+    assert ", ".join(str(n) for n in order.order_numbers()) + " (Steam → Electricity → Information)" in key
+    assert key.count("Source: The ABCs of NQPF, China Daily, 2024-03-06") == len(paper.questions)

@@ -146,7 +146,7 @@ class Paper:
     def markdown(self, with_key: bool = True, sources: dict[str, str] | None = None) -> str:
         out = [f"# {md_escape(self.title)}" + (f" — version {self.version}" if self.version else ""), ""]
         out += ["Name: ______________________________    Class: ______________    Date: ______________", ""]
-        out += [self.instructions(), ""]
+        out += [self.instructions(boxes=False), ""]
         for i, q in enumerate(self.questions, 1):
             kind = question_kind(q)
             out.append(f"**{i}.** {md_escape(q.prompt) if kind != 'cloze' else md_escape_cloze(q.prompt)}")
@@ -164,14 +164,17 @@ class Paper:
             out += ["---", "", self.key_markdown(heading_level=2, sources=sources)]
         return "\n".join(out).rstrip() + "\n"
 
-    def instructions(self) -> str:
+    def instructions(self, boxes: bool = True) -> str:
+        """How to answer, in one line (``boxes``: the PDF's tick boxes; else letters to circle)."""
         kinds = {question_kind(q) for q in self.questions}
         n = len(self.questions)
         if kinds <= {"choice", "truefalse"}:
+            if boxes:
+                return f"Tick one box for each of the {n} questions."
             return f"Circle one letter for each of the {n} questions."
         parts = []
         if kinds & {"choice", "truefalse"}:
-            parts.append("tick one box for each choice")
+            parts.append("tick one box for each choice" if boxes else "circle one letter for each choice")
         if "typed" in kinds:
             parts.append("write short answers on the lines")
         if "cloze" in kinds:
@@ -218,8 +221,13 @@ def md_escape(text: str) -> str:
 
 
 def md_escape_cloze(text: str) -> str:
-    """A cloze prompt: escaped, its blanks kept as blanks."""
-    return CLOZE_BLANK.join(md_escape(part) for part in text.split(CLOZE_BLANK))
+    """A cloze prompt: escaped, its blanks kept as blanks (with the spaces around them)."""
+    parts = []
+    for part in text.split(CLOZE_BLANK):
+        lead = " " if part[:1].isspace() else ""
+        tail = " " if part[-1:].isspace() and part.strip() else ""
+        parts.append(lead + md_escape(part) + tail)
+    return CLOZE_BLANK.join(parts).strip()
 
 
 def make_paper(
