@@ -184,3 +184,14 @@ def test_drill_from_report_and_report_drill_take_the_hardest(data, monkeypatch):
     assert kw["drill_options"]["class_name"] == "7C"
     assert cli(data, "report", "--class", "7C", "--since", "2026-02-15", "--drill", "--hardest", "3") == 0
     assert seen[-1][1]["drill_options"]["question_ids"] == ["cls/q4", "cls/q2", "cls/q1"]
+
+
+def test_a_roster_lists_students_who_have_not_answered(data, capsys):
+    roster = data / "roster.csv"
+    roster.write_text("name,nickname\nAnn Lee,Ann\nAnn Lee,annie\nZed Young,\n", "utf-8")
+    assert cli(data, "report", "--class", "7C", "--since", "2026-02-15", "--roster", str(roster), "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    by = {s["student"]: s for s in out["students"]}
+    assert by["Zed Young"]["answers"] == 0 and by["Zed Young"]["accuracy"] is None
+    assert by["Ann Lee"]["answers"] == 5  # "Ann" and "annie" through this roster
+    assert by["Bo"]["answers"] == 3 and by["BO CHEN"]["answers"] == 2  # not in this roster: names as typed
