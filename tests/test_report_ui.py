@@ -116,3 +116,34 @@ def test_snapshot_report_questions_80x24(snap_compare, app):
 
 def test_snapshot_report_large(snap_compare, app):
     assert snap_compare(app, terminal_size=LARGE, run_before=_before("2"))
+
+
+async def test_a_drill_started_with_a_class_keeps_it(tmp_path):
+    from nqpf_tutor.ui.app import Choice
+
+    opts = {"seconds": 0, "students": ["Ann"], "speed_bonus": False, "streaks": False, "leaderboard": True,
+            "out": None, "seed": 1, "n": 2, "class_name": "9B"}
+    app = make_app(tmp_path, start="drill", choice=Choice(deck_ids=["sample"], n=2, seed=1), drill_options=opts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+    (row,) = app.store.drills()
+    assert row.class_name == "9B" and row.config["class_name"] == "9B"
+
+
+async def test_the_setup_forms_class_field(tmp_path):
+    from nqpf_tutor.ui.app import Choice
+
+    app = make_app(tmp_path, choice=Choice(deck_ids=["sample"], n=2, seed=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        app.screen.query_one("#setup-class").value = "  10  A "
+        app.screen.query_one("#setup-seconds").value = "0"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+    (row,) = app.store.drills()
+    assert row.class_name == "10 A"
