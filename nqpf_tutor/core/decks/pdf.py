@@ -35,6 +35,7 @@ BOTTOM = 18.0
 NUMBER_W = 10.5  # the question number's column (room for "999.")
 LINE = 5.2  # body line height, mm
 GREY = (90, 90, 90)
+ORDER_GAP = 2.0  # mm between the items of an order question (their number boxes apart)
 
 
 def _text(s: object) -> str:
@@ -123,7 +124,7 @@ def _question_height(pdf: FPDF, q) -> float:
     elif kind == "typed":
         h += 2 * 7 + 1
     elif kind == "order":
-        h += 4.5 + 0.5 + sum(_lines(pdf, w - 11, _text(it)) * LINE + 1.2 for it in q.items)
+        h += 4.5 + 0.5 + sum(_lines(pdf, w - 11, _text(it)) * LINE + ORDER_GAP for it in q.items)
     return h + 4
 
 
@@ -223,9 +224,9 @@ def _question(pdf: FPDF, i: int, q) -> None:
         pdf.ln(0.5)
         for item in q.items:
             y = pdf.get_y()
-            _box(pdf, xt + 1, y, 7, LINE + 0.4)
+            _box(pdf, xt + 1, y, 7, LINE)
             _write_lines(pdf, xt + 11, w - 11, _text(item))
-            pdf.ln(1.2)
+            pdf.ln(ORDER_GAP)
     pdf.ln(4)
 
 
