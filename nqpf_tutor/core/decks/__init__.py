@@ -1,1 +1,1 @@
-"""Decks: the model, loading, questions and what is made of them (exports)."""
+"""Decks: what is drawn from them (a balanced, seeded selection of questions)."""
