@@ -311,6 +311,9 @@ class TutorApp(App[None]):
             self.call_from_thread(self.notify, f"Could not write the paper: {e.strerror or e}", severity="error",
                                   markup=False)
             return
+        except Exception as e:  # noqa: BLE001 - a worker's error would otherwise go unseen: one line
+            self.call_from_thread(self.notify, f"Could not make the paper: {e}", severity="error", markup=False)
+            return
         self.last_paper = written
         pdfs = ", ".join(p.name for p in written if p.suffix == ".pdf")
         self.call_from_thread(
