@@ -250,3 +250,18 @@ def test_the_markdown_paper_asks_the_same_questions_with_room_to_answer():
     order = next(q for q in paper.questions if question_kind(q) == "order")
     assert ", ".join(str(n) for n in order.order_numbers()) + " (Steam → Electricity → Information)" in key
     assert key.count("Source: The ABCs of NQPF, China Daily, 2024-03-06") == len(paper.questions)
+
+
+async def test_the_apps_paper_says_in_one_line_when_it_cannot_write(tmp_path):
+    from nqpf_tutor.ui.app import Choice
+    from ui_helpers import make_app
+
+    app = make_app(tmp_path, choice=Choice(deck_ids=["sample"], n=3, seed=3))
+    (app.loc.data_dir / "papers").write_text("a file where the folder should be", "utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+    assert not getattr(app, "last_paper", None)
+    assert any(n.startswith("Could not write the paper:") and "\n" not in n for n in notes), notes
