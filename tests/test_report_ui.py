@@ -147,3 +147,26 @@ async def test_the_setup_forms_class_field(tmp_path):
         await pilot.pause()
     (row,) = app.store.drills()
     assert row.class_name == "10 A"
+
+
+async def test_enter_on_a_question_shows_all_of_it(app):
+    from nqpf_tutor.ui.screens.report import QuestionDetail
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "c", "2")  # 7C, questions
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionDetail)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "Which word marks the information era?" in text and "Right answer: Informatization" in text
+        assert "2 x  Z" in text and "1 x  Q" in text
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "ReportScreen"
+
+
+def test_snapshot_report_question_detail_80x24(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_before("c", "2", "enter"))
+
+
+def test_snapshot_report_question_detail_large(snap_compare, app):
+    assert snap_compare(app, terminal_size=LARGE, run_before=_before("2", "down", "enter"))

@@ -53,6 +53,7 @@ KEYS = [
     ]),
     ("Class report", [
         ("1 2 3", "tabs: students, questions (hardest first), tags"),
+        ("enter", "on a question: all of it, with every wrong choice made"),
         ("c", "the next class (every class, then each by name)"),
         ("d", "a drill of the questions the class finds hardest"),
         ("w", "write the report as CSV (reports/ in the data dir)"),

@@ -12,11 +12,12 @@ from datetime import datetime
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static, TabbedContent, TabPane
 
 from nqpf_tutor.core.classroom.report import percent, signed_points
-from nqpf_tutor.ui.widgets.plain import cell, plain
+from nqpf_tutor.ui.widgets.plain import cell, plain, styled
 
 TABS = [("students", "Students"), ("questions", "Questions"), ("tags", "Tags")]
 #: How many of the hardest questions ``d`` drills.
@@ -179,6 +180,15 @@ class ReportScreen(Screen):
         for tag in report.tags:
             t.add_row(cell(tag.tag), cell(tag.questions), cell(tag.answers), cell(tag.right), cell(percent(tag.accuracy)))
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a question: all of it (the prompt in full, the answer, every wrong choice)."""
+        if event.data_table.id != "report-questions" or self.report is None:
+            return
+        qid = str(event.row_key.value)
+        q = next((q for q in self.report.questions if q.question_id == qid), None)
+        if q is not None:
+            self.app.push_screen(QuestionDetail(q, self.report.group_size))
+
     # --- keys ---------------------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
@@ -225,6 +235,58 @@ class ReportScreen(Screen):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
+
+
+class QuestionDetail(ModalScreen[None]):
+    """One question of the report: its prompt in full, the right answer, the figures, every wrong choice."""
+
+    DEFAULT_CSS = """
+    QuestionDetail {
+        align: center middle;
+    }
+    QuestionDetail #question-box {
+        width: 90%;
+        max-width: 90;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        padding: 0 2;
+        background: $surface;
+    }
+    """
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="report-detail-close")]
+
+    def __init__(self, question, group_size: int) -> None:
+        super().__init__()
+        self.question = question
+        self.group_size = group_size
+
+    def compose(self) -> ComposeResult:
+        q = self.question
+        lines = [
+            f"{q.question_id}",
+            "",
+            q.prompt,
+            f"Right answer: {q.right_answer}",
+            "",
+            f"Asked {q.asked} times, right {q.right} ({percent(q.share_right)})"
+            + (f", {q.timed_out} ran out of time" if q.timed_out else ""),
+            f"Discrimination: {_disc(q.discrimination)}"
+            + (f" (top vs bottom 27%: {self.group_size} student{'s' * (self.group_size != 1)} each)"
+               if self.group_size else " (needs 2 students)"),
+            "Tags: " + (", ".join(q.tags) if q.tags else "-"),
+            "",
+            "Wrong choices:" if q.wrong_choices else "No wrong choice made.",
+        ]
+        for choice, times in sorted(q.wrong_choices.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  {times} x  {choice}")
+        with VerticalScroll(id="question-box"):
+            yield Static(styled("Question", "bold"))
+            yield Static(plain("\n".join(lines)))
+            yield Static(styled("escape closes", "dim"))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
 
 
 SPARK = "▁▂▃▄▅▆▇█"
