@@ -53,7 +53,11 @@ TRUEFALSE_MAX_SHARE = 0.3
 
 
 def kind_of(q: Question) -> str:
-    """A question's type as the paper asks it: ``truefalse`` or ``choice`` (multiple choice)."""
+    """A question's type as the paper asks it: ``truefalse`` or ``choice`` (multiple choice); the
+    paper's written questions (``extra``) their own: ``typed``, ``cloze``, ``order``."""
+    written = getattr(q, "kind", None)
+    if written:
+        return written
     return "truefalse" if q.card.type == "truefalse" else "choice"
 
 
