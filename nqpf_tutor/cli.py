@@ -20,6 +20,13 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="T", help="only cards with this tag (repeatable)")
 
 
+def add_class_option(p: argparse.ArgumentParser) -> None:
+    """``--class NAME`` for commands that run a class (drill; live games use it the same way:
+    pass ``args.class_name`` on as ``DrillConfig.class_name`` / ``Store.start_drill(class_name=)``)."""
+    p.add_argument("--class", dest="class_name", metavar="NAME",
+                   help="the class taking it, kept with the results (for nqpf-tutor report)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nqpf-tutor",
@@ -54,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
+    add_class_option(p)
+    p.add_argument("--from-report", action="store_true",
+                   help="ask the questions the class (--class) finds hardest, from its report")
 
     p = sub.add_parser("live", help="host a live game: students answer from their phones or laptops")
     _add_selection(p)
@@ -79,15 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--watch", action="store_true", help="validate again on every save (ctrl+c stops)")
 
-    p = sub.add_parser("export", help="export cards as json, csv or a printable markdown paper")
+    p = sub.add_parser("export", help="export cards as json, csv, apkg, or a printable paper (markdown, pdf)")
     _add_selection(p)
-    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg"])
+    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg", "pdf"])
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--versions", metavar="A,B", help="markdown: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
-    p.add_argument("--key", metavar="FILE", help="markdown: write the answer key to this file instead of the paper's end")
+    p.add_argument("--versions", metavar="A,B", help="markdown, pdf: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
+    p.add_argument("--key", metavar="FILE", help="markdown, pdf: write the answer key to this file instead of the paper's end")
+    p.add_argument("--paper", choices=["a4", "letter"], type=str.lower, default="a4", help="pdf: page size (default a4)")
     p.add_argument("--force", action="store_true", help="replace existing files")
+
+    p = sub.add_parser("report", help="a class across drills: students, questions, tags")
+    p.add_argument("--class", dest="class_name", metavar="NAME", help="only this class's drills")
+    p.add_argument("--since", metavar="DATE", help="only drills started on or after DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--roster", metavar="FILE", help="a roster file (YAML or CSV) mapping nicknames to names")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--out", metavar="FILE", help="write the report as CSV (formula-safe cells)")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--drill", action="store_true", help="start a drill of the hardest questions")
+    p.add_argument("--hardest", type=int, default=10, metavar="N", help="how many hardest questions (default 10)")
 
     p = sub.add_parser("stats", help="review figures")
     p.add_argument("--json", action="store_true", help="machine-readable output")

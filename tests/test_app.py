@@ -361,10 +361,13 @@ async def test_paper_test_from_the_app(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     names = sorted(p.name for p in app.last_paper)
-    assert names == ["paper-11-A-key.md", "paper-11-A.md", "paper-11-B-key.md", "paper-11-B.md"]
+    assert names == ["paper-11-A-key.md", "paper-11-A-key.pdf", "paper-11-A.md", "paper-11-A.pdf",
+                     "paper-11-B-key.md", "paper-11-B-key.pdf", "paper-11-B.md", "paper-11-B.pdf"]
     folder = app.loc.data_dir / "papers"
+    assert (folder / "paper-11-A.pdf").read_bytes().startswith(b"%PDF-")
     a = (folder / "paper-11-A.md").read_text()
     assert a.startswith("# New quality productive forces — version A") and "Answer key" not in a
     assert a.count("**1.**") == 1 and "**3.**" in a and "**4.**" not in a

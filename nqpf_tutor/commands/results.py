@@ -108,6 +108,8 @@ def _show(record) -> None:
     timer = f"{_num(cfg['seconds'])} s per question" if cfg.get("seconds") else "no timer"
     onoff = {True: "on", False: "off"}
     extra = f", second round of {record.config['second_round_of']}" if cfg.get("second_round_of") else ""
+    if cfg.get("class_name"):
+        extra += f", class {_plain(cfg['class_name'])}"
     print(f"seed {record.seed}, {timer}, speed bonus {onoff[bool(cfg.get('speed_bonus'))]}, "
           f"streaks {onoff[bool(cfg.get('streaks'))]}{extra}")
     print()

@@ -68,6 +68,20 @@ def _clean_name(name: Any) -> str:
     return cleaned
 
 
+def clean_class_name(name: Any) -> str | None:
+    """A class's name as kept (spaces collapsed), None for none; ``DrillError`` when unusable."""
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise DrillError(f"bad class name {name!r}")
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_NAME or not cleaned.isprintable():
+        raise DrillError(f"bad class name {name!r}: use 1 to {MAX_NAME} printable characters")
+    return cleaned
+
+
 @dataclass(frozen=True)
 class DrillConfig:
     """How a drill is run. ``students``: names in turn order (default one, "Class")."""
@@ -83,6 +97,8 @@ class DrillConfig:
     tags: tuple[str, ...] = ()
     #: For a second round: the drill whose missed questions it asks again.
     second_round_of: str | None = None
+    #: The class the drill is run with (``--class``), kept with the results for the class report.
+    class_name: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
@@ -98,6 +114,7 @@ class DrillConfig:
                 raise DrillError(f"student '{s}' is named twice")
             seen.add(s.casefold())
         object.__setattr__(self, "students", students)
+        object.__setattr__(self, "class_name", clean_class_name(self.class_name))
         object.__setattr__(self, "deck_ids", tuple(self.deck_ids))
         object.__setattr__(self, "tags", tuple(self.tags))
 
@@ -345,7 +362,9 @@ class Drill:
             self.started = self.now()
             if self.store is not None:
                 drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
-                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed))
+                class_name = self.config.class_name
+                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed,
+                                                                                 class_name=class_name))
         if self._q_start is None:
             self._q_start = self.clock()
 

@@ -71,6 +71,7 @@ class Settings:
     learn_ahead_minutes: int = 20  # when nothing else is due, learning cards due this soon are shown
     timezone: str | None = None  # IANA name; None = the system's local time
     theme: str = "textual-dark"
+    paper_size: str = "a4"  # the app's PDF paper tests: a4 or letter
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -140,6 +141,12 @@ def _text(v: Any) -> str:
     return v
 
 
+def _paper_size(v: Any) -> str:
+    if not isinstance(v, str) or v.strip().lower() not in ("a4", "letter"):
+        raise ValueError(f"must be a4 or letter, got {v!r}")
+    return v.strip().lower()
+
+
 _CHECKS = {
     "desired_retention": _retention,
     "learning_steps": _steps,
@@ -152,6 +159,7 @@ _CHECKS = {
     "learn_ahead_minutes": _int_in(0, 1440),
     "timezone": _timezone,
     "theme": _text,
+    "paper_size": _paper_size,
 }
 
 

@@ -39,7 +39,7 @@ from typing import Any, Callable, Container, Iterable, Iterator, Sequence, TypeV
 from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
 #: Seconds to wait for another copy of the app to finish a write before giving up.
@@ -143,6 +143,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
             PRIMARY KEY (drill_id, seq)
         ) WITHOUT ROWID""",
     ),
+    # 3: the class a drill (or live game) was run with (``--class``), for the class report.
+    (
+        "ALTER TABLE drills ADD COLUMN class_name TEXT",
+        "CREATE INDEX drills_class ON drills (profile_id, class_name, started)",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -199,6 +204,7 @@ class DrillRow:
     seed: int | None
     config: dict[str, Any]
     answers: int  # answers saved so far
+    class_name: str | None = None  # the class it was run with (--class), if any
 
 
 #: Columns of ``drill_answers`` in the order ``drill_answers()`` gives them (as dict keys).
@@ -961,14 +967,19 @@ class Store:
 
     # --- drills (classroom results; never touch card_state or review_log) ---------------------
 
-    def start_drill(self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None) -> None:
-        """Record a new drill of this profile (its own transaction, or the caller's)."""
+    def start_drill(
+        self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None, class_name: str | None = None,
+    ) -> None:
+        """Record a new drill (or live game) of this profile (its own transaction, or the caller's);
+        ``class_name``: the class it is run with, for the class report."""
         with self.transaction():
             if self.conn.execute("SELECT 1 FROM drills WHERE id = ?", (drill_id,)).fetchone():
                 return  # a retried write whose first try was committed after all
             self.conn.execute(
-                "INSERT INTO drills (id, profile_id, started, finished, seed, config) VALUES (?, ?, ?, NULL, ?, ?)",
-                (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True)),
+                "INSERT INTO drills (id, profile_id, started, finished, seed, config, class_name) "
+                "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True),
+                 class_name or None),
             )
 
     def log_drill_answer(
@@ -1012,7 +1023,7 @@ class Store:
 
     _DRILL_SELECT = (
         "SELECT d.id, d.started, d.finished, d.seed, d.config, "
-        "(SELECT count(*) FROM drill_answers AS a WHERE a.drill_id = d.id) FROM drills AS d "
+        "(SELECT count(*) FROM drill_answers AS a WHERE a.drill_id = d.id), d.class_name FROM drills AS d "
     )
 
     @staticmethod
@@ -1021,7 +1032,8 @@ class Store:
             config = json.loads(r[4])
         except ValueError:
             config = {}
-        return DrillRow(r[0], parse_ts(r[1]), parse_ts(r[2]), r[3], config if isinstance(config, dict) else {}, r[5])
+        return DrillRow(r[0], parse_ts(r[1]), parse_ts(r[2]), r[3], config if isinstance(config, dict) else {}, r[5],
+                        r[6])
 
     @_guarded
     def drills(self) -> list[DrillRow]:
@@ -1046,6 +1058,26 @@ class Store:
             "JOIN drills AS d ON d.id = a.drill_id WHERE a.drill_id = ? AND d.profile_id = ? ORDER BY a.seq",
             (drill_id, self.profile_id),
         ).fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(DRILL_ANSWER_COLUMNS, r))
+            d["time"] = parse_ts(d["time"])
+            d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
+            out.append(d)
+        return out
+
+    @_guarded
+    def all_drill_answers(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Every drill answer of this profile (of drills started at or after ``since``), drill by
+        drill in the order the drills started, each drill's in the order given; keys as
+        ``drill_answers()``."""
+        sql = (f"SELECT {', '.join('a.' + c for c in DRILL_ANSWER_COLUMNS)} FROM drill_answers AS a "
+               "JOIN drills AS d ON d.id = a.drill_id WHERE d.profile_id = ?")
+        params: list[Any] = [self.profile_id]
+        if since is not None:
+            sql += " AND d.started >= ?"
+            params.append(ts(since))
+        rows = self.conn.execute(sql + " ORDER BY d.started, d.rowid, a.seq", params).fetchall()
         out = []
         for r in rows:
             d = dict(zip(DRILL_ANSWER_COLUMNS, r))

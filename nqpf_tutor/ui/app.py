@@ -78,7 +78,8 @@ class TutorCommands(Provider):
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
-        ("Print a paper test", "paper", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Class report", "report", "A class across its drills: students, hardest questions, tags"),
+        ("Print a paper test", "paper", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
         ("Exam plan", "plan", "Days to an exam: new cards, reviews and minutes a day, predicted recall"),
         ("Optimize FSRS parameters", "optimize", "Fit the scheduler to your own review history"),
         ("Simulate schedulers", "simulate", "How much work FSRS, SM-2 and Leitner take for simulated learners"),
@@ -390,46 +391,76 @@ class TutorApp(StoreErrors, App[None]):
 
         self.push_screen(BrowseScreen())
 
+    def action_report(self) -> None:
+        from nqpf_tutor.ui.screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())
+
     def action_paper(self) -> None:
-        """Write a printable test of the chosen cards (versions A and B, each with its key file)."""
+        """Write a printable test of the chosen cards: versions A and B as PDF (and Markdown), each
+        with its answer key file, in a worker (the app stays responsive); a note says where."""
         cards = self._cards_or_warn()
         if cards is None:
             return
         import random
 
-        from nqpf_tutor.core.export import make_paper
-
         seed = self.choice.seed if self.choice.seed is not None else random.randrange(1000, 10000)
-        folder = self.loc.data_dir / "papers"
         title = "New quality productive forces"
         if len(self.choice.deck_ids) == 1:
             deck = self.catalog.deck(self.choice.deck_ids[0])
             title = deck.title if deck else title
-        from nqpf_tutor.errors import NqpfError
-        from nqpf_tutor.files import free_name, write_outputs
+        decks = {d.id: d for d in self.catalog.decks}
+        self.notify(f"Writing the paper test (seed {seed})…", title="Paper test", timeout=4)
+        self.run_worker(lambda: self._write_paper(cards, decks, seed, title), thread=True, group="paper",
+                        exit_on_error=False)
 
+    @property
+    def paper_size(self) -> str:
+        """Page size of the app's PDF papers: the settings' ``paper_size`` (a4 or letter)."""
+        return getattr(self.settings, "paper_size", "a4")
+
+    def _write_paper(self, cards, decks, seed: int, title: str) -> None:
+        """The paper's files (in a thread): ``papers/paper-<seed>-<A|B>[-key].pdf`` and ``.md``."""
+        from nqpf_tutor.core.decks.pdf import key_pdf, paper_pdf
+        from nqpf_tutor.core.export import answer_sources, make_paper
+
+        from nqpf_tutor.errors import NqpfError
+        from nqpf_tutor.files import write_outputs
+
+        folder = self.loc.data_dir / "papers"
         outputs = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
                 paper = make_paper(cards, seed=seed, n=self.choice.n, title=title, version=version)
                 if not paper.questions:
-                    self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
+                    self.call_from_thread(self.notify, "No questions to ask in the chosen cards.", severity="warning")
                     return
+                sources = answer_sources(paper, decks)
                 # A paper already there (the same seed again) is kept: the new one gets -2, -3...
-                test = free_name(folder / f"paper-{seed}-{version}.md")
-                key = free_name(test.with_name(f"{test.stem}-key.md"))
-                outputs += [(test, paper.markdown(with_key=False)), (key, paper.key_markdown())]
+                stem = _free_stem(folder, f"paper-{seed}-{version}")
+                outputs += [
+                    (folder / f"{stem}.pdf", paper_pdf(paper, size=self.paper_size, sources=sources)),
+                    (folder / f"{stem}-key.pdf", key_pdf(paper, size=self.paper_size, sources=sources)),
+                    (folder / f"{stem}.md", paper.markdown(with_key=False)),
+                    (folder / f"{stem}-key.md", paper.key_markdown(sources=sources)),
+                ]
             written = write_outputs(outputs)
-        except OSError as e:
-            self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
-            return
         except NqpfError as e:
-            self.notify(f"Could not write the paper: {e}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Could not write the paper: {e}", severity="error", markup=False)
             return
-        self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
-                    + f" in {folder}", title="Paper test written", timeout=15, markup=False)
+        except OSError as e:
+            self.call_from_thread(self.notify, f"Could not write the paper: {e.strerror or e}", severity="error",
+                                  markup=False)
+            return
+        except Exception as e:  # noqa: BLE001 - a worker's error would otherwise go unseen: one line
+            self.call_from_thread(self.notify, f"Could not make the paper: {e}", severity="error", markup=False)
+            return
         self.last_paper = written
+        pdfs = ", ".join(p.name for p in written if p.suffix == ".pdf")
+        self.call_from_thread(
+            self.notify, f"{len(paper.questions)} questions, seed {seed}: {pdfs} (and Markdown) in {folder}",
+            title="Paper test written", timeout=15, markup=False)
 
     def action_reload(self) -> None:
         edited, warnings = self.reload_decks()
@@ -450,3 +481,12 @@ class TutorApp(StoreErrors, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+
+def _free_stem(folder, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``... the first for which none of a paper's files exist."""
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        if not any((folder / f"{name}{end}").exists() for end in (".pdf", "-key.pdf", ".md", "-key.md")):
+            return name
+        n += 1

@@ -1,1 +1,1 @@
-"""Classroom play: live games (``live``). Drills still live in ``nqpf_tutor.core.drill``."""
+"""The classroom: drills, live games and the class report across them."""

@@ -27,6 +27,8 @@ KEYS = [
         ("r", "reload the decks from disk (progress is kept)"),
         ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
         ("e  w", "exam plan for the chosen decks and tags; the last days: the weakest cards"),
+        ("p", "print: write a paper test of the chosen decks (PDF and Markdown, versions A and B, answer keys)"),
+        ("c", "class report: students, hardest questions, tags across drills"),
         ("q", "quit"),
     ]),
     ("Study", [
@@ -58,6 +60,13 @@ KEYS = [
         ("x", "remove a student"),
         ("e  escape", "end the game (answers are kept): podium, scores, most missed"),
         ("m  w", "at the end: a second round of the missed questions; write the results files"),
+    ("Class report", [
+        ("1 2 3", "tabs: students, questions (hardest first), tags"),
+        ("enter", "on a question: all of it, with every wrong choice made"),
+        ("c", "the next class (every class, then each by name)"),
+        ("d", "a drill of the questions the class finds hardest"),
+        ("w", "write the report as CSV (reports/ in the data dir)"),
+        ("escape  q", "back"),
     ]),
     ("Statistics", [
         ("1-6  left/right", "tabs: overview, forecast, reviews, retention, calendar, mastery"),

@@ -27,6 +27,8 @@ class HomeScreen(StoreErrors, Screen):
         Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
         Binding("w", "weakest", "Weakest", id="weakest",
                 tooltip="The last days before the exam: study the cards most likely to be forgotten"),
+        Binding("c", "app.report", "Class report", id="report", show=False,
+                tooltip="A class across its drills: students, hardest questions, tags"),
         Binding("p", "app.paper", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
