@@ -60,6 +60,7 @@ KEYS = [
         ("x", "remove a student"),
         ("e  escape", "end the game (answers are kept): podium, scores, most missed"),
         ("m  w", "at the end: a second round of the missed questions; write the results files"),
+    ]),
     ("Class report", [
         ("1 2 3", "tabs: students, questions (hardest first), tags"),
         ("enter", "on a question: all of it, with every wrong choice made"),
