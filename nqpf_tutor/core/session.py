@@ -385,11 +385,21 @@ class StudySession:
         after = replace(self.scheduler.review(before, grade, now), content_hash=content_hash)
         scheduler = self.scheduler
 
+        tries = {"commit_failed": False}
+
         def write(store: Store) -> int:
+            try:
+                return attempt(store)
+            except StoreError:
+                tries["commit_failed"] = store.commit_failed
+                raise
+
+        def attempt(store: Store) -> int:
             with store.transaction():
                 current = store.get(*key)
-                if current == after and current != stored:  # a first try committed after all (an error
-                    done = store.find_answer(stored, after, grade, mode, now)  # on COMMIT): once only
+                if tries["commit_failed"] and current == after and current != stored:
+                    # the last try's COMMIT reported an error but went through: once only
+                    done = store.find_answer(stored, after, grade, mode, now)
                     if done is not None:
                         return done
                 was, new = stored, after
