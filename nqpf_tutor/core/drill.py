@@ -26,13 +26,9 @@ Rules
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import random
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -43,7 +39,9 @@ from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.decks.selection import balanced_questions
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.scheduler import ts, utc_now
+from nqpf_tutor.core.text import csv_text, json_text
 from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.files import is_special, write_outputs
 
 #: Columns of the results CSV, in order.
 CSV_COLUMNS = (
@@ -547,51 +545,38 @@ def _csv_cell(v: Any) -> Any:
 
 
 def results_csv(record: DrillRecord) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    """One row per answer; cells cleaned and formulas neutralised (``core.text.csv_text``)."""
+    rows = []
     for a in record.answers:
         row = a.row()
-        w.writerow([_csv_cell(row[c]) for c in CSV_COLUMNS])
-    return buf.getvalue()
+        rows.append([_csv_cell(row[c]) for c in CSV_COLUMNS])
+    return csv_text(CSV_COLUMNS, rows)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    try:
-        if path.is_dir():
-            raise DrillError(f"cannot write results to {path}: it is a folder")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except DrillError:
-        raise
-    except OSError as e:
-        raise DrillError(f"cannot write results to {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are meant to be shared
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise DrillError(f"cannot write results to {path}: {e.strerror or e}") from None
-
-
-def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike) -> tuple[Path, Path]:
-    """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
-    missed) as JSON beside it (``json_path_for``). Returns both paths. One-line ``DrillError``
-    when a file cannot be written."""
+def results_files(drill: "Drill | DrillRecord", path: str | os.PathLike) -> list[tuple[Path, str]]:
+    """The CSV at ``path`` and the JSON beside it (``json_path_for``), with their text; only
+    the CSV when ``path`` is a device or a FIFO (``/dev/null``, ``/dev/stdout``)."""
     record = drill.record() if isinstance(drill, Drill) else drill
     csv_path = Path(path).expanduser()
-    json_path = json_path_for(csv_path)
-    _write_atomic(csv_path, results_csv(record))
-    _write_atomic(json_path, json.dumps(record.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    return csv_path, json_path
+    files = [(csv_path, results_csv(record))]
+    if not is_special(csv_path):
+        files.append((json_path_for(csv_path), json_text(record.to_dict()) + "\n"))
+    return files
+
+
+def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False,
+                  hint: str | None = None) -> tuple[Path, Path | None]:
+    """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
+    missed) as JSON beside it (``json_path_for``), both or neither (``nqpf_tutor.files``).
+    Returns both paths (the JSON's None when ``path`` is a device or FIFO). Existing regular
+    files are replaced only with ``force``; a one-line ``OutputError`` names them all, and any
+    file that cannot be written."""
+    written = write_outputs(results_files(drill, path), force=force, hint=hint)
+    return written[0], (written[1] if len(written) > 1 else None)
 
 
 __all__ = [
     "CSV_COLUMNS", "Drill", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
     "build_questions", "json_path_for", "load_drill", "missed_counts", "new_drill_id", "new_seed",
-    "results_csv", "score_answers", "write_results",
+    "results_csv", "results_files", "score_answers", "write_results",
 ]

@@ -360,7 +360,10 @@ class TutorApp(StoreErrors, App[None]):
         if len(self.choice.deck_ids) == 1:
             deck = self.catalog.deck(self.choice.deck_ids[0])
             title = deck.title if deck else title
-        written = []
+        from nqpf_tutor.errors import NqpfError
+        from nqpf_tutor.files import free_name, write_outputs
+
+        outputs = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
@@ -368,13 +371,16 @@ class TutorApp(StoreErrors, App[None]):
                 if not paper.questions:
                     self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
                     return
-                test = folder / f"paper-{seed}-{version}.md"
-                key = folder / f"paper-{seed}-{version}-key.md"
-                test.write_text(paper.markdown(with_key=False), "utf-8")
-                key.write_text(paper.key_markdown(), "utf-8")
-                written += [test, key]
+                # A paper already there (the same seed again) is kept: the new one gets -2, -3...
+                test = free_name(folder / f"paper-{seed}-{version}.md")
+                key = free_name(test.with_name(f"{test.stem}-key.md"))
+                outputs += [(test, paper.markdown(with_key=False)), (key, paper.key_markdown())]
+            written = write_outputs(outputs)
         except OSError as e:
             self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
+            return
+        except NqpfError as e:
+            self.notify(f"Could not write the paper: {e}", severity="error", markup=False)
             return
         self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
                     + f" in {folder}", title="Paper test written", timeout=15, markup=False)

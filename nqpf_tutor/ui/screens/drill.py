@@ -681,9 +681,16 @@ class DrillResultsScreen(StoreErrors, Screen):
 
     def action_write(self) -> None:
         path = results_path(self.app, self.drill, self.round_no)
+        options = getattr(self.app, "drill_options", None) or {}
+        # Replaced without asking: this drill's own file in the data dir, a file this run
+        # wrote already, or --force; anything else that exists is named and kept.
+        written = options.setdefault("written", set()) if isinstance(options, dict) else set()
+        force = not options.get("out") or bool(options.get("force")) or str(path) in written
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            csv_path, json_path = write_results(self.drill, path)
+            csv_path, json_path = write_results(
+                self.drill, path, force=force, hint="nothing was written: move {it} away and press w, or start the drill with --force")
+            written.add(str(path))
         except OSError as e:
             self.notify(f"cannot write results to {path}: {e.strerror or e}", severity="error", markup=False)
             return
@@ -691,7 +698,8 @@ class DrillResultsScreen(StoreErrors, Screen):
             self.notify(str(e), severity="error", markup=False)
             return
         self.written = (csv_path, json_path)
-        self.notify(f"{csv_path}\n{json_path}", title="Results written", markup=False, timeout=8)
+        self.notify(f"{csv_path}\n{json_path}" if json_path else str(csv_path), title="Results written",
+                    markup=False, timeout=8)
 
     def action_second_round(self) -> None:
         if not self.drill.missed_questions():
