@@ -408,17 +408,20 @@ class StudySession:
         before = stored or CardState(card.deck_id, card.id, content_hash=content_hash)
         after = replace(self.scheduler.review(before, grade, now), content_hash=content_hash)
         scheduler = self.scheduler
-        reached_commit = False  # an earlier try got as far as COMMIT (which may have gone through)
+        tries = {"commit_failed": False}
 
         def write(store: Store) -> int:
-            nonlocal reached_commit
+            try:
+                return attempt(store)
+            except StoreError:
+                tries["commit_failed"] = store.commit_failed
+                raise
+
+        def attempt(store: Store) -> int:
             with store.transaction():
                 current = store.get(*key)
-                # A retry whose first try committed after all (an error reported on COMMIT) is
-                # written once only. Only a retry asks: on a first try the same state and log row
-                # can only be another program's identical answer (the same second and grade),
-                # which this answer must build on, not be mistaken for.
-                if reached_commit and current == after and current != stored:
+                if tries["commit_failed"] and current == after and current != stored:
+                    # the last try's COMMIT reported an error but went through: once only
                     done = store.find_answer(stored, after, grade, mode, now)
                     if done is not None:
                         return done
@@ -428,9 +431,7 @@ class StudySession:
                     base = current or CardState(key[0], key[1], content_hash=content_hash)
                     new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
                 store.put(new)
-                row = store.log_answer(was, new, grade, mode, duration_ms, now)
-                reached_commit = True
-                return row
+                return store.log_answer(was, new, grade, mode, duration_ms, now)
 
         ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
         result = AnswerResult(

@@ -531,6 +531,8 @@ class Store:
         self._depth = 0
         self.timeout = BUSY_TIMEOUT
         self._writes = None
+        #: The last transaction's COMMIT reported an error (it may have gone through all the same).
+        self.commit_failed = False
 
     @property
     def writes(self):
@@ -658,6 +660,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        self.commit_failed = False
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
@@ -680,6 +683,7 @@ class Store:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as e:
+            self.commit_failed = True  # the one error after which the write may be on disk after all
             try:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:
