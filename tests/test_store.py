@@ -226,7 +226,13 @@ INSERT INTO drill_answers VALUES
      1, 0, 4.5, 1.0);
 """
 
-FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL}  # schema version -> SQL that builds a database at that version
+V3_SQL = V2_SQL.replace("INSERT INTO meta VALUES ('schema_version', '2');", "") + """
+CREATE INDEX review_log_figures ON review_log (profile_id, ts, mode, grade, duration_ms, queue);
+CREATE INDEX card_state_live ON card_state (profile_id, state, due, reps, suspended, buried_until);
+INSERT INTO meta VALUES ('schema_version', '3');
+"""
+
+FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL, 3: V3_SQL}  # schema version -> SQL that builds a database at that version
 
 
 def test_a_fixture_for_every_schema_version():
@@ -285,6 +291,15 @@ def test_frozen_v2_matches_migrations_1_and_2(tmp_path):
     frozen.executescript(V2_SQL)
     migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
     for statement in MIGRATIONS[0] + MIGRATIONS[1]:
+        migrated.execute(statement)
+    assert _schema(frozen) == _schema(migrated)
+
+
+def test_frozen_v3_matches_migrations_1_to_3(tmp_path):
+    frozen = sqlite3.connect(tmp_path / "a.sqlite3")
+    frozen.executescript(V3_SQL)
+    migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
+    for statement in MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2]:
         migrated.execute(statement)
     assert _schema(frozen) == _schema(migrated)
 

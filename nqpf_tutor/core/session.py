@@ -211,11 +211,16 @@ class StudySession:
         new_left, review_left = self._limits_left(now)
         ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
         _, tomorrow = self._today(now)
+        table = self._key_table()
         return Counts(
             new=self._take(self._new_available(now), new_left) if new_left else 0,
-            learning=self.store.count_due(LEARNING_STATES, now + ahead + _TICK, now, self.cards),
-            review=self.store.count_due(REVIEW_STATES, tomorrow, now, self.cards, review_left) if review_left else 0,
+            learning=self.store.count_due_in(table, LEARNING_STATES, now + ahead + _TICK, now),
+            review=self.store.count_due_in(table, REVIEW_STATES, tomorrow, now, review_left) if review_left else 0,
         )
+
+    def _key_table(self) -> str:
+        """The session's card keys in a temporary table: counts join it in SQL (issue 17)."""
+        return self.store.key_table(self.cards, self.cards.keys)
 
     # --- choosing --------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from typing import Any, Callable, Container, Iterable, Iterator, Sequence, TypeV
 from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
@@ -129,6 +129,14 @@ MIGRATIONS: list[tuple[str, ...]] = [
             points REAL NOT NULL,
             PRIMARY KEY (drill_id, seq)
         ) WITHOUT ROWID""",
+    ),
+    # 3: counts and statistics in SQL at 100k cards / 1M reviews (issue 17). The review log's
+    # figures (per day: answers, Again answers, time) read from an index that covers them, never
+    # from the rows (which carry the JSON state snapshots); due counts read an index that covers
+    # every column their filter needs.
+    (
+        "CREATE INDEX review_log_figures ON review_log (profile_id, ts, mode, grade, duration_ms, queue)",
+        "CREATE INDEX card_state_live ON card_state (profile_id, state, due, reps, suspended, buried_until)",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -640,6 +648,89 @@ class Store:
             sql += " AND queue = ?"
             params += (queue,)
         return self.conn.execute(sql, params).fetchone()[0]
+
+    # --- counting in SQL over a set of card keys (issue 17: counts at 100k cards) -------------
+
+    def key_table(self, owner: object, keys: Callable[[], Iterable[tuple[str, str]]]) -> str:
+        """A temporary table of (deck id, card id) holding ``keys()``, filled once per ``owner``
+        (by identity: a session's card dict, a catalog's deck list; it must not change while in
+        use), so a count over a selection joins it in SQL instead of reading rows into Python."""
+        tables: dict[int, tuple[object, str]] = self.__dict__.setdefault("_key_tables", {})
+        hit = tables.get(id(owner))
+        if hit is not None and hit[0] is owner:
+            return hit[1]
+        seq = self.__dict__.get("_key_seq", 0) + 1
+        self.__dict__["_key_seq"] = seq
+        name = f"temp.keys_{seq}"
+        self._fill_keys(name, keys())
+        while len(tables) >= 6:  # the oldest go: a few selections are alive at a time
+            old = next(iter(tables))
+            self._drop_keys(tables.pop(old)[1])
+        tables[id(owner)] = (owner, name)
+        return name
+
+    @_guarded
+    def _fill_keys(self, name: str, keys: Iterable[tuple[str, str]]) -> None:
+        own = not self.conn.in_transaction  # only the temp database is written: no lock on the store
+        if own:
+            self.conn.execute("BEGIN")
+        try:
+            self.conn.execute(f"CREATE TABLE {name} (deck_id TEXT NOT NULL, card_id TEXT NOT NULL, "
+                              "PRIMARY KEY (deck_id, card_id)) WITHOUT ROWID")
+            self.conn.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?, ?)", keys)
+            if own:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            if own and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _drop_keys(self, name: str) -> None:
+        try:
+            self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+        except sqlite3.Error:
+            pass
+
+    _LIVE = "s.reps > 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?)"
+
+    @_guarded
+    def count_due_in(
+        self, table: str, states: Sequence[int], before: datetime, now: datetime, limit: int | None = None
+    ) -> int:
+        """``count_due`` for the keys of ``table`` (see ``key_table``), counted in SQL."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due < ? AND {self._LIVE} LIMIT ?)",
+            (self.profile_id, *states, ts(before), ts(now), -1 if limit is None else max(0, limit)),
+        ).fetchone()[0]
+
+    @_guarded
+    def count_due_by_deck(self, table: str, states: Sequence[int], before: datetime, now: datetime) -> dict[str, int]:
+        """``count_due`` for the keys of ``table``, per deck id (decks with none left out)."""
+        marks = ",".join("?" * len(states))
+        return dict(self.conn.execute(
+            f"SELECT s.deck_id, count(*) FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due < ? AND {self._LIVE} GROUP BY s.deck_id",
+            (self.profile_id, *states, ts(before), ts(now)),
+        ).fetchall())
+
+    @_guarded
+    def count_new_by_deck(self, table: str, now: datetime) -> dict[str, int]:
+        """Per deck id, the keys of ``table`` that are new and available now: no state, or never
+        answered and neither suspended nor buried (decks with none left out)."""
+        totals = dict(self.conn.execute(f"SELECT deck_id, count(*) FROM {table} GROUP BY deck_id").fetchall())
+        taken = dict(self.conn.execute(
+            f"SELECT s.deck_id, count(*) FROM {table} AS k CROSS JOIN card_state AS s "
+            "ON s.profile_id = ? AND s.deck_id = k.deck_id AND s.card_id = k.card_id "
+            "WHERE NOT (s.reps = 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?)) "
+            "GROUP BY s.deck_id",
+            (self.profile_id, ts(now)),
+        ).fetchall())
+        out = {d: n - taken.get(d, 0) for d, n in totals.items()}
+        return {d: n for d, n in out.items() if n > 0}
 
     # --- the review log ------------------------------------------------------------------------
 

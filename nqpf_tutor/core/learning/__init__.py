@@ -1,0 +1,1 @@
+"""Learning: what is due, counts and figures over a learner's progress (see DESIGN.md)."""
