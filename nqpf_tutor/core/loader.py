@@ -15,20 +15,25 @@ list or mapping used twice through an alias is refused.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source
 from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
 LOADER_VERSION = "1"
+#: The cache is in ``marshal`` format, whose layout may change between Python versions.
+_CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
 
 
@@ -587,6 +592,20 @@ def _read(path: Path) -> bytes:
         raise DeckError([Problem(str(path), 1, 1, f"cannot read: {e.strerror or e}")]) from None
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a parse makes a great many objects and no cycles, and
+    the collector's passes over them took 70% of a big deck's parse (issue 17). The same objects
+    are made and freed either way (reference counting frees them): no more memory is used."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     """Parse and check a deck's bytes; raise ``DeckError`` with every problem found."""
     text, bad = _decode(path, data)
@@ -596,16 +615,18 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     if not text.strip():
         raise DeckError([Problem(path, 1, 1, "the file is empty; a deck needs 'deck' and 'cards'")])
     yaml = _yaml()
-    try:
-        doc = yaml.load(text, Loader=_loader_class())
-    except yaml.YAMLError as e:
-        raise DeckError([_yaml_problem(path, e)]) from None
-    except (RecursionError, MemoryError, ValueError, OverflowError) as e:
-        raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {type(e).__name__}")]) from None
-    try:
-        deck, raws = check_document(doc, bundled=bundled, path=path)
-    except RecursionError:
-        raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+    with _gc_paused():
+        try:
+            doc = yaml.load(text, Loader=_loader_class())
+        except yaml.YAMLError as e:
+            raise DeckError([_yaml_problem(path, e)]) from None
+        except (RecursionError, MemoryError, ValueError, OverflowError) as e:
+            raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {type(e).__name__}")]) from None
+        try:
+            deck, raws = check_document(doc, bundled=bundled, path=path)
+        except RecursionError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+        del doc
     if deck is not None and not raws:
         return deck
     node = _compose(text)
@@ -620,7 +641,7 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
 def _cache_file(cache_dir: Path, data: bytes) -> Path:
     h = hashlib.sha256(data)
     h.update(f"\0nqpf-loader-{LOADER_VERSION}".encode())
-    return cache_dir / f"deck-v{LOADER_VERSION}-{h.hexdigest()[:32]}.json"
+    return cache_dir / f"deck-v{LOADER_VERSION}-{h.hexdigest()[:32]}.{_CACHE_SUFFIX}"
 
 
 def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None, bundled: bool = False) -> Deck:
@@ -633,22 +654,58 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
     data = _read(p)
     cache = _cache_file(Path(cache_dir), data) if cache_dir is not None else None
     if cache is not None:
-        try:
-            d = json.loads(cache.read_text("utf-8"))
-            deck = Deck.from_dict(d)
-            return Deck(deck.id, deck.title, deck.description, str(p), bundled, deck.sources, deck.cards)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+        cached = _read_cache(cache, str(p), bundled)
+        if cached is not None:
+            return cached
     deck = parse_deck_bytes(data, str(p), bundled=bundled)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(deck.to_dict(), ensure_ascii=False), "utf-8")
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # a cache we cannot write is only slower
+        _write_cache(cache, deck)
     return deck
+
+
+# --------------------------------------------------------------------------------------
+# The parsed-deck cache (issue 17: start-up at 100k cards). Cards are stored as rows of their
+# field values plus the content hash, in ``marshal`` (data only, never code run), and rebuilt
+# without ``Card.from_dict``, ``dataclasses.asdict`` or hashing every card again.
+
+_CARD_FIELDS = tuple(f.name for f in fields(Card))
+
+
+def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
+    import marshal
+
+    try:
+        d = marshal.loads(cache.read_bytes())
+        if d.get("fields") != _CARD_FIELDS:
+            return None
+        new, setattr_, names = object.__new__, object.__setattr__, _CARD_FIELDS + ("_content_hash",)
+        cards = []
+        for row in d["cards"]:
+            card = new(Card)
+            setattr_(card, "__dict__", dict(zip(names, row)))
+            cards.append(card)
+        sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
+        return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards))
+    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
+        return None
+
+
+def _write_cache(cache: Path, deck: Deck) -> None:
+    import marshal
+
+    rows = []
+    for c in deck.cards:
+        v = c.__dict__
+        rows.append(tuple(v[f] for f in _CARD_FIELDS) + (c.content_hash,))
+    data = {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
+            "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, cache)
+    except (OSError, ValueError):
+        pass  # a cache we cannot write is only slower
 
 
 def deck_files(folder: Path) -> list[Path]:

@@ -112,11 +112,16 @@ class Card:
 
     @property
     def content_hash(self) -> str:
-        payload = json.dumps(
-            [self.type, self.prompt, self.answer, list(self.distractors), list(self.accept), list(self.items)],
-            ensure_ascii=False,
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        # Worked out once per card (the deck cache stores it too: no hashing at start-up).
+        h = self.__dict__.get("_content_hash")
+        if h is None:
+            payload = json.dumps(
+                [self.type, self.prompt, self.answer, list(self.distractors), list(self.accept), list(self.items)],
+                ensure_ascii=False,
+            )
+            h = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+            object.__setattr__(self, "_content_hash", h)
+        return h
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -80,25 +80,29 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     edited: list[str] = []
     renamed: list[tuple[str, str]] = []
     with store.transaction():
-        states = {s.key: s for s in store.states()}
+        # Only each state's content hash and reps are read (no state parsed, issue 17); the
+        # cards' hashes come from the deck cache.
+        known = store.content_hashes()
         for card in cards:
-            state = states.get(card.key)
-            if state is None:
+            info = known.get(card.key)
+            if info is None:
                 for old in card.formerly:
                     key = _old_key(card, old)
-                    if key in states and key not in catalog and store.rename(key, card.key):
-                        state = replace(states.pop(key), deck_id=card.deck_id, card_id=card.id)
-                        states[card.key] = state
+                    if key in known and key not in catalog and store.rename(key, card.key):
+                        info = known[card.key] = known.pop(key)
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
-            if state is None or state.content_hash == card.content_hash:
+            if info is None or info[0] == card.content_hash:
                 continue
-            if state.reps > 0 and state.content_hash:
+            content_hash, reps = info
+            if reps > 0 and content_hash:
                 store.mark_edited(card.deck_id, card.id, card.content_hash)
                 edited.append(card.uid)
             else:  # no answer yet (suspended or buried while new): nothing to flag
-                store.put(replace(state, content_hash=card.content_hash))
-        orphans = [s for k, s in states.items() if k not in catalog]
+                state = store.get(*card.key)
+                if state is not None:
+                    store.put(replace(state, content_hash=card.content_hash))
+        orphans = store.states_outside(catalog) if any(k not in catalog for k in known) else []
     return SyncReport(edited=edited, renamed=renamed, orphans=orphans)
 
 

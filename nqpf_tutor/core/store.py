@@ -21,6 +21,7 @@ import heapq
 import json
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -342,10 +343,23 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
         # FULL: each commit is on disk (fsync) before it returns, so an answer survives even an
         # OS crash or power cut, not only the app being killed (NORMAL would be enough for that).
         conn.execute("PRAGMA synchronous = FULL")
+        # No checkpoint inside a commit (an answer would wait on it): see Store.checkpoint_in_background.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _checkpoint(path: Path) -> None:
+    try:
+        conn = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the next one, or closing the store, checkpoints instead
 
 
 def _schema_version(conn: sqlite3.Connection) -> int:
@@ -524,6 +538,30 @@ class Store:
             except sqlite3.Error:
                 pass
             raise _user_error(e, self.path) from None
+        self._after_commit()
+
+    # --- WAL checkpoints off the answer path (issue 17) -----------------------------------------
+
+    #: Commits between two checkpoints (SQLite's own would run inside a commit every ~1000 pages,
+    #: stalling that answer for a few hundred ms; here they run in a background thread).
+    CHECKPOINT_EVERY = 100
+
+    def _after_commit(self) -> None:
+        n = self.__dict__.get("_commits", 0) + 1
+        self.__dict__["_commits"] = n
+        if n % self.CHECKPOINT_EVERY == 0:
+            self.checkpoint_in_background()
+
+    def checkpoint_in_background(self) -> threading.Thread | None:
+        """A PASSIVE checkpoint (it never takes the write lock, so no answer waits on it) on a
+        connection of its own in a daemon thread; None when one is still running."""
+        running = self.__dict__.get("_checkpointer")
+        if running is not None and running.is_alive():
+            return None
+        thread = threading.Thread(target=_checkpoint, args=(self.path,), name="nqpf-checkpoint", daemon=True)
+        self.__dict__["_checkpointer"] = thread
+        thread.start()
+        return thread
 
     # --- profiles -------------------------------------------------------------------------------
 
@@ -648,6 +686,24 @@ class Store:
             sql += " AND queue = ?"
             params += (queue,)
         return self.conn.execute(sql, params).fetchone()[0]
+
+    @_guarded
+    def content_hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
+        """(deck id, card id) -> (content hash, reps) of every stored state, nothing parsed
+        (``sync_catalog`` at start-up, issue 17); in key order, as ``states()``."""
+        rows = self.conn.execute(
+            "SELECT deck_id, card_id, content_hash, reps FROM card_state WHERE profile_id = ? ORDER BY deck_id, card_id",
+            (self.profile_id,),
+        )
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+    @_guarded
+    def states_outside(self, keys: Container) -> list[CardState]:
+        """The stored states whose (deck id, card id) is not in ``keys``, in key order."""
+        rows = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE profile_id = ? ORDER BY deck_id, card_id", (self.profile_id,)
+        )
+        return [_state_from_row(r) for r in rows if (r[0], r[1]) not in keys]
 
     # --- counting in SQL over a set of card keys (issue 17: counts at 100k cards) -------------
 

@@ -108,8 +108,6 @@ class TutorApp(App[None]):
         Going into study directly builds only that screen at start (the first card is on the
         first frame); the home screen is built when the learner goes back (see pop_screen).
         """
-        from nqpf_tutor.ui.screens.home import HomeScreen
-
         if self.start in ("study", "quiz"):
             cards = self._cards_or_warn()
             if cards is not None:
@@ -121,6 +119,8 @@ class TutorApp(App[None]):
 
                 c = self.choice
                 return QuizScreen(cards, n=c.n, seed=c.seed, schedule=c.schedule_quiz)
+        from nqpf_tutor.ui.screens.home import HomeScreen  # not imported at all for `study` (issue 17)
+
         return HomeScreen()
 
     def on_mount(self) -> None:
