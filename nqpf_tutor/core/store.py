@@ -493,6 +493,16 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def reader(self) -> "Store":
+        """Another connection to the same database and profile, for work in a background thread
+        (statistics, reloading decks): a connection is never used by two threads at once, and a
+        worker waiting on a lock leaves the app's own connection free. Close it when done."""
+        try:
+            conn = _connect(self.path, BUSY_TIMEOUT)
+        except sqlite3.Error as e:
+            raise _user_error(e, self.path) from None
+        return Store(conn, self.path, self.profile, self.profile_id, None)
+
     def __enter__(self) -> "Store":
         return self
 
