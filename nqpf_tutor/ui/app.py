@@ -7,10 +7,12 @@ when first shown, so start-up loads only what the first screen needs.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -192,13 +194,17 @@ class TutorApp(App[None]):
         """Read the decks again; progress follows edits (content hash) and renames (formerly)."""
         from nqpf_tutor.core.session import sync_catalog
 
-        self.catalog = load_catalog(self.loc)
-        report = sync_catalog(self.store, self.catalog.all_cards())
+        catalog = load_catalog(self.loc)
+        report = sync_catalog(self.store, catalog.all_cards())
+        self._use_catalog(catalog)
+        return len(report.edited), self.catalog.warnings
+
+    def _use_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         known = {d.id for d in self.catalog.decks}
         self.choice.deck_ids = [d for d in self.choice.deck_ids if d in known]
         tags = set(self.catalog.tags)
         self.choice.tags = [t for t in self.choice.tags if t in tags]
-        return len(report.edited), self.catalog.warnings
 
     # --- actions (bindings, home buttons, the command palette) ----------------------------------
 
@@ -254,7 +260,22 @@ class TutorApp(App[None]):
 
         self.push_screen(BrowseScreen())
 
+    def notify(self, *args, **kwargs):
+        """``App.notify``, callable from a worker thread too (it is then run on the app's thread)."""
+        if getattr(self, "_thread_id", None) not in (None, threading.get_ident()):
+            return self.call_from_thread(super().notify, *args, **kwargs)
+        return super().notify(*args, **kwargs)
+
     def action_paper(self) -> None:
+        """Write the paper test in a worker thread (issue 17: slow work off the event loop)."""
+        self.notify("Writing the paper test…", title="Paper test", timeout=2)
+        self._paper_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="paper")
+    def _paper_worker(self) -> None:
+        self._write_paper()
+
+    def _write_paper(self) -> None:
         """Write a printable test of the chosen cards (versions A and B, each with its key file)."""
         cards = self._cards_or_warn()
         if cards is None:
@@ -290,14 +311,51 @@ class TutorApp(App[None]):
         self.last_paper = written
 
     def action_reload(self) -> None:
-        edited, warnings = self.reload_decks()
+        """Read the decks again in a worker thread (issue 17): the deck list shows a loading
+        indicator meanwhile, and a store waiting on a lock never freezes the app."""
+        self.notify("Reading the decks again…", title="Reload", timeout=2)
+        self._home_loading(True)
+        self._reload_worker()
+
+    def _home_loading(self, on: bool) -> None:
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                for table in screen.query("#decks"):
+                    table.loading = on
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def _reload_worker(self) -> None:
+        from nqpf_tutor.core.session import sync_catalog
+        from nqpf_tutor.errors import NqpfError
+
+        try:
+            catalog = load_catalog(self.loc)
+            store = self.store.reader()
+            try:
+                report = sync_catalog(store, catalog.all_cards())
+            finally:
+                store.close()
+        except NqpfError as e:
+            self.call_from_thread(self._reload_failed, str(e))
+            return
+        self.call_from_thread(self._reloaded, catalog, len(report.edited))
+
+    def _reload_failed(self, message: str) -> None:
+        self._home_loading(False)
+        self.notify(message, title="Decks not reloaded", severity="error", markup=False)
+
+    def _reloaded(self, catalog: Catalog, edited: int) -> None:
+        self._use_catalog(catalog)
         n = len(self.catalog.all_cards())
         msg = f"{len(self.catalog.decks)} decks, {n} cards" + (f"; {edited} edited" if edited else "")
         self.notify(msg, title="Decks reloaded", markup=False)
-        for w in warnings:
+        for w in self.catalog.warnings:
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
         from nqpf_tutor.ui.screens.home import HomeScreen
 
+        self._home_loading(False)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()
