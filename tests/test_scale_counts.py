@@ -126,7 +126,7 @@ def test_home_counts_in_sql_equal_one_session_per_deck(tmp_path, seed):
                 assert fast[d.id] == StudySession(d.cards, store, settings, clock=lambda: now).counts()
 
 
-@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("seed", [4, 5, 12, 13])
 def test_session_counts_in_sql_equal_python_counting_while_answering(tmp_path, seed):
     decks = make_decks()
     store = seeded_store(tmp_path, decks, seed, odd=False)
@@ -135,15 +135,28 @@ def test_session_counts_in_sql_equal_python_counting_while_answering(tmp_path, s
     settings = Settings(new_per_day=30, reviews_per_day=60)
     session = StudySession(cards, store, settings, clock=lambda: clock[0])
     rng = random.Random(seed)
-    for _ in range(40):
+    for _ in range(80):
         assert session.counts() == slow_counts(store, cards, settings, clock[0])
         card = session.next_card()
         if card is None:
             break
-        session.answer(card, rng.choice((1, 2, 3, 4)), duration_ms=3000)
-        if rng.random() < 0.1:
-            session.undo()
-        clock[0] += timedelta(minutes=rng.choice((0, 1, 7)))
+        r = rng.random()
+        if r < 0.1:
+            session.bury(card)
+        elif r < 0.15:
+            session.suspend(card)
+        else:
+            session.answer(card, rng.choice((1, 2, 3, 4)), duration_ms=3000)
+            if rng.random() < 0.1:
+                session.undo()
+        if r > 0.95:  # a write the session did not make, on its own connection ...
+            other = rng.choice(cards)
+            store.put(replace(store.get(*other.key) or CardState(*other.key), reps=2, state=2, due=clock[0]))
+        elif r > 0.9:  # ... or from another program
+            conn = sqlite3.connect(store.path, isolation_level=None)
+            conn.execute("UPDATE card_state SET suspended = 1 - suspended WHERE card_id = ?", (rng.choice(cards).id,))
+            conn.close()
+        clock[0] += timedelta(minutes=rng.choice((0, 1, 7, 200)))
 
 
 @pytest.mark.parametrize("seed", [6, 7, 8])

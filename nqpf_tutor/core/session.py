@@ -68,6 +68,19 @@ class SyncReport:
     orphans: list[CardState]  # progress of cards in no loaded deck (kept)
 
 
+@dataclass(frozen=True)
+class _Snap:
+    """A due count made in SQL, and what this session's own writes have changed since."""
+
+    states: tuple[int, ...]
+    before: datetime
+    now: datetime
+    count: int
+    delta: int
+    horizon: datetime | None  # a buried card comes back then: count again
+    version: tuple[int, int]  # the store's data version the count (plus delta) is right for
+
+
 def _old_key(card: Card, old: str) -> tuple[str, str]:
     deck, sep, cid = old.partition("/")
     return (deck, cid) if sep else (card.deck_id, old)
@@ -161,6 +174,7 @@ class StudySession:
         self._mix_day: date | None = None
         self._mix_totals = (0, 0)
         self._mix_done = [0, 0]  # new, review answered today in this session
+        self._snaps: dict[str, _Snap] = {}  # due counts kept up to date by this session (issue 17)
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -215,12 +229,50 @@ class StudySession:
         new_left, review_left = self._limits_left(now)
         ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
         _, tomorrow = self._today(now)
-        table = self._key_table()
         return Counts(
             new=self._take(self._new_available(now), new_left) if new_left else 0,
-            learning=self.store.count_due_in(table, LEARNING_STATES, now + ahead + _TICK, now),
-            review=self.store.count_due_in(table, REVIEW_STATES, tomorrow, now, review_left) if review_left else 0,
+            learning=self._due_count("learning", LEARNING_STATES, now + ahead + _TICK, now),
+            review=min(review_left, self._due_count("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
         )
+
+    # Due counts are kept, not recounted after each answer (issue 17: the counts line at 100k
+    # cards). A count made in SQL at (before0, now0) stays right while nobody else writes (the
+    # store's data version), no buried card comes back (the horizon) and time only moves on:
+    # then count = count0 + what this session's own writes changed (worked out from the states
+    # before and after each write) + the cards falling due in [before0, before) (a small range).
+    # Anything else, and the count is made again in SQL.
+
+    def _due_count(self, kind: str, states: tuple[int, ...], before: datetime, now: datetime) -> int:
+        snap = self._snaps.get(kind)
+        if (snap is not None and snap.version == self.store.data_version() and snap.before <= before
+                and snap.now <= now and (snap.horizon is None or now < snap.horizon)):
+            extra = 0
+            if before > snap.before:
+                extra = self.store.count_due_between(self._key_table(), states, snap.before, before, now)
+            return snap.count + snap.delta + extra
+        count = self.store.count_due_in(self._key_table(), states, before, now)
+        horizon = self.store.next_unburied(now)
+        self._snaps[kind] = _Snap(states, before, now, count, 0, horizon, self.store.data_version())
+        return count
+
+    def _counted(self, snap: "_Snap", key: tuple[str, str], s: CardState | None) -> int:
+        return int(
+            s is not None and key in self.cards and s.state in snap.states and s.reps > 0 and not s.suspended
+            and s.due is not None and s.due < snap.before and not (s.buried_until is not None and s.buried_until > snap.now)
+        )
+
+    def _track(self, key: tuple[str, str], old: CardState | None, new: CardState | None, pre: tuple[int, int]) -> None:
+        """After this session wrote ``key`` (from ``old`` to ``new``): move the kept counts on."""
+        post = self.store.data_version()
+        for kind, snap in list(self._snaps.items()):
+            if snap.version != pre or post[0] != pre[0]:  # someone else wrote meanwhile: count again
+                del self._snaps[kind]
+                continue
+            delta = self._counted(snap, key, new) - self._counted(snap, key, old)
+            horizon = snap.horizon
+            if new is not None and new.buried_until is not None and new.buried_until > snap.now:
+                horizon = new.buried_until if horizon is None else min(horizon, new.buried_until)
+            self._snaps[kind] = replace(snap, delta=snap.delta + delta, version=post, horizon=horizon)
 
     def _key_table(self) -> str:
         """The session's card keys in a temporary table: counts join it in SQL (issue 17)."""
@@ -305,12 +357,14 @@ class StudySession:
         """Grade ``card``; the new state and the log row are committed when this returns."""
         grade = Rating(int(grade))
         now = self.now()
+        pre = self.store.data_version()
         with self.store.transaction():
             stored = self.store.get(*card.key)
             before = stored or CardState(card.deck_id, card.id, content_hash=card.content_hash)
             after = replace(self.scheduler.review(before, grade, now), content_hash=card.content_hash)
             self.store.put(after)
             review_id = self.store.log_answer(stored, after, grade, mode or self.mode, duration_ms, now)
+        self._track(card.key, stored, after, pre)
         result = AnswerResult(
             card=card, review_id=review_id, grade=grade, before=before, after=after,
             leech=self.scheduler.became_leech(before, after), interval=after.due - now,  # type: ignore[operator]
@@ -334,7 +388,9 @@ class StudySession:
         if not self._history:
             return None
         last = self._history[-1]
-        self.store.undo(last.review_id, self.now())
+        pre = self.store.data_version()
+        restored = self.store.undo(last.review_id, self.now())
+        self._track(last.card.key, last.after, restored, pre)
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
         index = self._new_index.get(last.card.key)
@@ -346,9 +402,12 @@ class StudySession:
     # --- by hand -------------------------------------------------------------------------------------
 
     def _set(self, card: Card, **changes) -> CardState:
+        pre = self.store.data_version()
         with self.store.transaction():
-            state = replace(self.state(card), **changes)
+            old = self.store.get(*card.key)
+            state = replace(old or self.state(card), **changes)
             self.store.put(state)
+        self._track(card.key, old, state, pre)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
         return state

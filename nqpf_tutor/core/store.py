@@ -773,6 +773,34 @@ class Store:
         ).fetchone()[0]
 
     @_guarded
+    def count_due_between(
+        self, table: str, states: Sequence[int], low: datetime, high: datetime, now: datetime
+    ) -> int:
+        """``count_due_in`` for cards due in [``low``, ``high``) only (a session's counts move on
+        with time by this small range, see ``StudySession.counts``)."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT count(*) FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due >= ? AND s.due < ? AND {self._LIVE}",
+            (self.profile_id, *states, ts(low), ts(high), ts(now)),
+        ).fetchone()[0]
+
+    @_guarded
+    def next_unburied(self, now: datetime) -> datetime | None:
+        """The soonest time after ``now`` a buried card of this profile comes back, if any."""
+        row = self.conn.execute(
+            "SELECT min(buried_until) FROM card_state WHERE profile_id = ? AND buried_until > ?",
+            (self.profile_id, ts(now)),
+        ).fetchone()
+        return parse_ts(row[0])
+
+    @_guarded
+    def data_version(self) -> tuple[int, int]:
+        """Changes since: (another connection's commits, this connection's row changes)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
+    @_guarded
     def count_due_by_deck(self, table: str, states: Sequence[int], before: datetime, now: datetime) -> dict[str, int]:
         """``count_due`` for the keys of ``table``, per deck id (decks with none left out)."""
         marks = ",".join("?" * len(states))
