@@ -347,3 +347,104 @@ async def test_paper_written_in_a_worker(tmp_path, monkeypatch):
         await pilot.pause()
         assert len(app.last_paper) == 4 and all(p.exists() for p in app.last_paper)
         assert any("Paper test written" in (n.title or "") for n in app._notifications)
+
+
+# --- the faster YAML path: identical objects and errors ------------------------------------------
+
+YAML_CASES = [
+    "",
+    "# only a comment\n",
+    "a: 1\nb: [x, 'y', \"z\"]\nc: {d: null, e: ~, f: true, g: no, h: 1.5, i: .inf, j: 0x1f, k: 0o17, l: 1_000}\n",
+    "when: 2024-01-02\nat: 2024-01-02T03:04:05Z\nbad_date: 2024-13-45\n",
+    "base: &b {x: 1}\nuse: *b\nagain: *b\nlist: &l [1, 2]\nl2: *l\n",
+    "base: &b {x: 1, y: 2}\nmerged:\n  <<: *b\n  y: 3\n",
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\np: !!pairs [{a: 1}]\n",
+    "bin: !!binary aGVsbG8=\nstr: !!str 123\nint: !!int '7'\n",
+    "x: !!python/object:os.system ls\n",
+    "x: !custom thing\n",
+    "x: !!int nope\n",
+    "x: !!float [1]\n",
+    "&a [*a]\n",
+    "&m {self: *m}\n",
+    "? [a, b]\n: 1\n",
+    "? {a: 1}\n: 1\n",
+    "key: [unclosed\n",
+    "a: 1\na: 2\n",
+    "a: b: c\n",
+    "- a\n- b\n---\n- c\n",
+    "x: " + "[" * 300 + "]" * 300 + "\n",
+    "x: " + "[" * 5000 + "]" * 5000 + "\n",
+    "text: |\n  line one\n  line two\nfolded: >\n  a\n  b\n",
+    "1: one\n2.5: two\ntrue: three\nnull: four\n2024-01-01: five\n",
+]
+
+
+def _yaml_outcome(fn, text):
+    try:
+        return ("ok", fn(text))
+    except Exception as e:  # noqa: BLE001
+        return ("error", type(e).__name__, str(e))
+
+
+def _shape(obj, seen=None):
+    """Which containers are the same object (aliases), as a comparable structure."""
+    seen = {} if seen is None else seen
+    if isinstance(obj, (dict, list)):
+        if id(obj) in seen:
+            return ("alias", seen[id(obj)])
+        seen[id(obj)] = len(seen)
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+        return tuple((k, _shape(v, seen)) for k, v in items)
+    return type(obj).__name__
+
+
+def _yaml_texts():
+    from pathlib import Path
+
+    from nqpf_tutor.locations import bundled_decks_dir
+
+    files = sorted(bundled_decks_dir().glob("*.yaml")) + sorted((Path(__file__).parent / "fixtures").rglob("*.yaml"))
+    return YAML_CASES + [f.read_text("utf-8") for f in files]
+
+
+def test_fast_yaml_load_gives_the_same_objects_and_errors_as_pyyaml():
+    import yaml
+
+    from nqpf_tutor.core.loader import load_yaml
+
+    def standard(text):
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+
+    texts = _yaml_texts()
+    assert len(texts) > len(YAML_CASES) + 3
+    for text in texts:
+        fast, slow = _yaml_outcome(load_yaml, text), _yaml_outcome(standard, text)
+        try:
+            same = fast == slow
+        except RecursionError:  # a structure containing itself: compare the shapes
+            same = True
+        assert same, text[:80]
+        if fast[0] == "ok" and not isinstance(fast[1], str):
+            try:
+                assert _shape(fast[1]) == _shape(slow[1]), text[:80]
+            except RecursionError:
+                pass
+
+
+def test_deck_errors_are_the_same_with_the_fast_yaml_path(tmp_path, monkeypatch):
+    import yaml
+
+    import nqpf_tutor.core.loader as loader
+    from nqpf_tutor.core.loader import DeckError, parse_deck_bytes
+
+    def problems(text):
+        try:
+            parse_deck_bytes(text.encode(), "d.yaml")
+            return []
+        except DeckError as e:
+            return [str(p) for p in e.problems]
+
+    texts = _yaml_texts()
+    fast = [problems(t) for t in texts]
+    monkeypatch.setattr(loader, "load_yaml", lambda text: yaml.load(text, Loader=yaml.CSafeLoader))
+    assert [problems(t) for t in texts] == fast

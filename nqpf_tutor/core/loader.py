@@ -592,6 +592,83 @@ def _read(path: Path) -> bytes:
         raise DeckError([Problem(str(path), 1, 1, f"cannot read: {e.strerror or e}")]) from None
 
 
+_TAG = "tag:yaml.org,2002:"
+#: Scalar tags built by the same SafeConstructor functions in the fast path; anything else
+#: (sets, ordered maps, merge keys, python tags, unknown tags) goes the whole standard way.
+_FAST_SCALARS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp"))
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's full constructor (it then reports any error itself)."""
+
+
+_BUSY = object()
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.load(text, Loader=CSafeLoader)``, the same objects and the same errors, faster.
+
+    PyYAML's C parser composes the nodes; its constructor (Python, generators, a state machine
+    that allows recursive structures) then costs most of a big deck's load (issue 17). Here the
+    common case (mappings, sequences and scalars with their standard tags; aliases give the same
+    object, as there) is built in one plain recursive pass, and scalars other than text by the
+    very same SafeConstructor functions. Anything unusual (merge keys, sets, ordered maps,
+    custom or python tags, a structure containing itself, very deep nesting, a scalar that does
+    not convert) is built from the same nodes by PyYAML's own constructor, so results and error
+    messages are identical (tests/test_scale_counts.py compares both on many documents).
+    """
+    yaml = _yaml()
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(node, loader, yaml)
+        except Exception:  # noqa: BLE001 - every case PyYAML handles itself, errors included
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _build(root: Any, loader: Any, yaml: Any) -> Any:
+    ctors = loader.yaml_constructors
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    str_tag, map_tag, seq_tag = _TAG + "str", _TAG + "map", _TAG + "seq"
+    memo: dict[int, Any] = {}
+
+    def build(node: Any) -> Any:
+        cls = node.__class__
+        if cls is scalar_node:
+            tag = node.tag
+            if tag == str_tag:
+                return node.value
+            if tag not in _FAST_SCALARS:
+                raise _Unusual
+            return ctors[tag](loader, node)
+        key = id(node)
+        done = memo.get(key)
+        if done is not None:
+            if done is _BUSY:
+                raise _Unusual  # contains itself
+            return done
+        memo[key] = _BUSY
+        if cls is mapping_node and node.tag == map_tag:
+            value: Any = {}
+            for k, v in node.value:
+                if k.__class__ is not scalar_node:
+                    raise _Unusual
+                value[build(k)] = build(v)
+        elif cls is sequence_node and node.tag == seq_tag:
+            value = [build(n) for n in node.value]
+        else:
+            raise _Unusual
+        memo[key] = value
+        return value
+
+    return build(root)
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Python's cycle collector paused: a parse makes a great many objects and no cycles, and
@@ -617,7 +694,7 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     yaml = _yaml()
     with _gc_paused():
         try:
-            doc = yaml.load(text, Loader=_loader_class())
+            doc = load_yaml(text)
         except yaml.YAMLError as e:
             raise DeckError([_yaml_problem(path, e)]) from None
         except (RecursionError, MemoryError, ValueError, OverflowError) as e:
