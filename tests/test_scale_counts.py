@@ -448,3 +448,23 @@ def test_deck_errors_are_the_same_with_the_fast_yaml_path(tmp_path, monkeypatch)
     fast = [problems(t) for t in texts]
     monkeypatch.setattr(loader, "load_yaml", lambda text: yaml.load(text, Loader=yaml.CSafeLoader))
     assert [problems(t) for t in texts] == fast
+
+
+def test_study_start_does_not_import_the_home_screen(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from ui_helpers import make_app
+app = make_app(Path({str(tmp_path)!r}), start="study")
+screen = app.get_default_screen()
+assert type(screen).__name__ == "StudyScreen", screen
+print("home" if "nqpf_tutor.ui.screens.home" in sys.modules else "no home")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "no home"
