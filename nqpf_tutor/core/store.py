@@ -812,19 +812,17 @@ class Store:
         ).fetchall())
 
     @_guarded
-    def count_new_by_deck(self, table: str, now: datetime) -> dict[str, int]:
-        """Per deck id, the keys of ``table`` that are new and available now: no state, or never
-        answered and neither suspended nor buried (decks with none left out)."""
-        totals = dict(self.conn.execute(f"SELECT deck_id, count(*) FROM {table} GROUP BY deck_id").fetchall())
-        taken = dict(self.conn.execute(
-            f"SELECT s.deck_id, count(*) FROM {table} AS k CROSS JOIN card_state AS s "
-            "ON s.profile_id = ? AND s.deck_id = k.deck_id AND s.card_id = k.card_id "
-            "WHERE NOT (s.reps = 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?)) "
-            "GROUP BY s.deck_id",
-            (self.profile_id, ts(now)),
-        ).fetchall())
-        out = {d: n - taken.get(d, 0) for d, n in totals.items()}
-        return {d: n for d, n in out.items() if n > 0}
+    def count_new_in(self, table: str, deck_id: str, now: datetime, limit: int) -> int:
+        """How many keys of deck ``deck_id`` in ``table`` are new and available now (no state, or
+        never answered and neither suspended nor buried), at most ``limit``: the walk stops
+        there, so a deck with new cards to spare is counted at once."""
+        return self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} AS k LEFT JOIN card_state AS s "
+            "ON s.profile_id = ? AND s.deck_id = k.deck_id AND s.card_id = k.card_id WHERE k.deck_id = ? "
+            "AND (s.card_id IS NULL OR (s.reps = 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?))) "
+            "LIMIT ?)",
+            (self.profile_id, deck_id, ts(now), max(0, limit)),
+        ).fetchone()[0]
 
     # --- the review log ------------------------------------------------------------------------
 

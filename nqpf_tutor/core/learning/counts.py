@@ -39,9 +39,9 @@ def deck_counts(
     ahead = timedelta(minutes=settings.learn_ahead_minutes if learn_ahead else 0)
     learning = store.count_due_by_deck(table, LEARNING_STATES, now + ahead + _TICK, now)
     review = store.count_due_by_deck(table, REVIEW_STATES, tomorrow, now) if review_left else {}
-    new = store.count_new_by_deck(table, now) if new_left else {}
     return {
-        d.id: Counts(new=min(new_left, new.get(d.id, 0)), learning=learning.get(d.id, 0),
+        d.id: Counts(new=store.count_new_in(table, d.id, now, new_left) if new_left else 0,
+                     learning=learning.get(d.id, 0),
                      review=min(review_left, review.get(d.id, 0)))
         for d in decks
     }
