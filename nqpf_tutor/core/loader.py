@@ -759,7 +759,9 @@ def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
         cards = []
         for row in d["cards"]:
             card = new(Card)
-            setattr_(card, "__dict__", dict(zip(names, row)))
+            values = dict(zip(names, row))
+            values["key"] = (values["deck_id"], values["id"])
+            setattr_(card, "__dict__", values)
             cards.append(card)
         sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
         return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards))

@@ -18,7 +18,8 @@ store for each decision, so another copy of the app on the same data dir is seen
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -65,7 +66,16 @@ class AnswerResult:
 class SyncReport:
     edited: list[str]  # uids of cards whose text changed since they were last answered
     renamed: list[tuple[str, str]]  # (old uid, new uid): progress moved by ``formerly``
-    orphans: list[CardState]  # progress of cards in no loaded deck (kept)
+    orphan_keys: list[tuple[str, str]] = field(default_factory=list)  # cards in no loaded deck
+    store: Store | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def orphans(self) -> list[CardState]:
+        """The progress kept for cards in no loaded deck, read when first asked for (start-up
+        does not pay for it, issue 17)."""
+        if self.store is None:
+            return []
+        return [s for s in (self.store.get(*k) for k in self.orphan_keys) if s is not None]
 
 
 @dataclass(frozen=True)
@@ -115,8 +125,8 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                 state = store.get(*card.key)
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
-        orphans = store.states_outside(catalog) if any(k not in catalog for k in known) else []
-    return SyncReport(edited=edited, renamed=renamed, orphans=orphans)
+        orphans = [k for k in known if k not in catalog]
+    return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
 def _sibling_key(card: Card) -> tuple[str, str]:

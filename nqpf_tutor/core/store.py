@@ -707,14 +707,6 @@ class Store:
         )
         return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
-    @_guarded
-    def states_outside(self, keys: Container) -> list[CardState]:
-        """The stored states whose (deck id, card id) is not in ``keys``, in key order."""
-        rows = self.conn.execute(
-            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE profile_id = ? ORDER BY deck_id, card_id", (self.profile_id,)
-        )
-        return [_state_from_row(r) for r in rows if (r[0], r[1]) not in keys]
-
     # --- counting in SQL over a set of card keys (issue 17: counts at 100k cards) -------------
 
     def key_table(self, owner: object, keys: Callable[[], Iterable[tuple[str, str]]]) -> str:
