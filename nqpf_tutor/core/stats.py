@@ -219,7 +219,7 @@ def compute_stats(
     today_start, tomorrow = scheduler.day_start(today), scheduler.day_start(today + timedelta(days=1))
     # Aggregated in SQL (issue 17); the same figures as the Python original kept in
     # tests/stats_reference.py, which the tests compare against on seeded stores.
-    f = card_figures(store, cards, scheduler, now, tomorrow, FORECAST_DAYS)
+    f = card_figures(store, cards, scheduler, now, tomorrow, FORECAST_DAYS, MATURE_DAYS)
     new_left = max(0, settings.new_per_day - store.count_first_seen_since(today_start))
     first_monday = today - timedelta(days=today.weekday(), weeks=CALENDAR_WEEKS - 1)
     days = ReviewDays(store, scheduler, min(first_monday, today - timedelta(days=REVIEW_DAYS - 1)), today)

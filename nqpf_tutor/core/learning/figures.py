@@ -28,10 +28,6 @@ from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import Scheduler, ts
 from nqpf_tutor.core.store import Store, _guarded
 
-#: A review card whose interval is at least this many days is mature (as in Anki).
-MATURE_DAYS = 21
-
-
 #: A stored time as whole microseconds since the epoch, exactly (fixed-width UTC text).
 _US = ("(CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER) * 1000000 "
        "+ CAST(substr({col}, 21, 6) AS INTEGER))")
@@ -67,9 +63,10 @@ def _epoch_us(t: datetime) -> tuple[int, int]:
 @_guarded
 def card_figures(
     store: Store, cards: Sequence[Card], scheduler: Scheduler, now: datetime, tomorrow: datetime,
-    forecast_days: int,
+    forecast_days: int, mature_days: int,
 ) -> CardFigures:
-    """Card counts of the loaded ``cards`` (held by identity for their key table)."""
+    """Card counts of the loaded ``cards`` (held by identity for their key table); a review card
+    whose interval is at least ``mature_days`` days is mature."""
     conn = store.conn
     table = store.key_table(cards, lambda: (c.key for c in cards))
     f = CardFigures()
@@ -82,7 +79,7 @@ def card_figures(
     live = "s.reps > 0 AND s.suspended = 0"
     buried = "(s.buried_until IS NOT NULL AND s.buried_until > :now)"
     mature = (f"(s.due IS NOT NULL AND s.last_review IS NOT NULL AND {_US.format(col='s.due')} - "
-              f"{_US.format(col='s.last_review')} >= {MATURE_DAYS * 86_400_000_000})")
+              f"{_US.format(col='s.last_review')} >= {int(mature_days) * 86_400_000_000})")
     row = conn.execute(
         f"""SELECT count(*), coalesce(sum(s.reps > 0), 0),
             coalesce(sum({live} AND NOT {buried} AND
