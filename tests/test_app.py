@@ -372,3 +372,56 @@ async def test_paper_test_from_the_app(tmp_path):
     assert a.count("**1.**") == 1 and "**3.**" in a and "**4.**" not in a
     key = (folder / "paper-11-A-key.md").read_text()
     assert key.startswith("# Answer key — version A") and "3. **" in key
+
+
+NEAR_MISS_DECK = """
+deck: {id: nm, title: Near misses}
+sources: [{id: s, title: S}]
+cards:
+  - id: y
+    type: typed
+    prompt: What is the core hallmark?
+    answer: A substantial increase in total factor productivity
+    accept: [the enhancement of total factor productivity]
+    sources: [s]
+  - id: c
+    type: cloze
+    text: "Smooth the cycle of education, science and technology, and {{talent}}."
+    accept: [[human resources]]
+    sources: [s]
+"""
+
+
+async def test_near_miss_shows_the_accepted_answers(tmp_path):
+    """Issue 12: a wrong answer that was close says why: every accepted wording is shown."""
+    decks = tmp_path / "nm"
+    decks.mkdir()
+    (decks / "nm.yaml").write_text(NEAR_MISS_DECK, "utf-8")
+    app = make_app(tmp_path, start="study", decks=decks, choice=Choice(deck_ids=["nm"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.card.id == "y"
+        await pilot.press(*"increase in total factor productivty", "enter")  # close, misspelt
+        verdict = text_of(app, "#verdict")
+        assert "Not quite, but close: compare with the accepted answers below" in verdict
+        answer = text_of(app, "#answer")
+        assert "A substantial increase in total factor productivity" in answer
+        assert "also accepted: the enhancement of total factor productivity" in answer
+        assert reviews(app)[-1].grade == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.card.id == "c"
+        await pilot.press(*"human resource", "enter")  # close to the explainer's wording
+        verdict = text_of(app, "#verdict")
+        assert "✗ talent" in verdict and "blank 1 accepts talent / human resources" in verdict
+        await pilot.press("enter")
+    # A far-off answer is just wrong; the other wording is right.
+    app = make_app(tmp_path / "2", start="study", decks=decks, choice=Choice(deck_ids=["nm"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"bananas", "enter")
+        assert "Close" not in text_of(app, "#verdict")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"Human Resources", "enter")
+        assert "Right" in text_of(app, "#verdict")

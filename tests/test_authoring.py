@@ -24,9 +24,11 @@ def test_starter_deck_loads_clean_with_every_card_type(tmp_path):
     assert written == set(CARD_TYPES)
     assert Counter(c.type for c in deck.cards if c.table is None) == Counter(CARD_TYPES)
     generated = [c for c in deck.cards if c.table]
-    assert {c.id for c in generated} >= {"eras.steam.power", "eras.steam.power.mcq", "eras.steam.power.which"}
+    assert {c.id for c in generated} >= {"eras.steam.power", "eras.steam.power.which"}
+    assert all("The first era." in c.explanation for c in generated if c.id.startswith("eras.steam."))
     cloze = next(c for c in deck.cards if c.type == "cloze")
     assert cloze.cloze_answers() == ["workers", "means of labour", "objects of labour"]
+    assert cloze.blank_answers(1) == ["means of labour", "means of labor"]
 
 
 def test_starter_deck_points_at_the_installed_schema_and_satisfies_it(tmp_path):

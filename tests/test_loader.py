@@ -212,27 +212,74 @@ cards:
 """
 
 
-def test_table_expands_to_flip_and_mcq_with_stable_ids(write_deck):
+def test_table_expands_to_one_flip_per_cell_and_unambiguous_which_cards(write_deck):
     deck = load_deck_file(write_deck(TABLE))
     ids = [c.id for c in deck.cards]
-    assert "eras.steam.power" in ids and "eras.steam.power.mcq" in ids and "eras.steam.power.which" in ids
+    assert "eras.steam.power" in ids and "eras.steam.power.which" in ids
+    assert not any(i.endswith(".mcq") for i in ids), "a cell is one study card, not a flip and an mcq alike"
     flip = deck.card("eras.steam.power")
     assert flip.type == "flip" and flip.prompt == "Steam era: power source?" and flip.answer == "Coal"
-    assert set(flip.distractors) == {"Electricity", "Oil", "Clean energy"}
+    assert set(flip.distractors) == {"Electricity", "Oil", "Clean energy"}  # a quiz asks it as multiple choice
     assert flip.tags == ("eras",) and flip.sources == ("s",) and flip.table == "eras"
     assert "From the note's table." in flip.explanation
     which = deck.card("eras.nqp.power.which")
     assert which.answer == "New era" and set(which.distractors) == {"Steam era", "Electric era", "Information era"}
     assert which.prompt == "Which era had power source: Clean energy?"
     # Shared values are never a distractor of each other, and an ambiguous "which" is not asked.
-    steel = deck.card("eras.elec.materials.mcq")
+    steel = deck.card("eras.elec.materials")
     assert "Steel" not in steel.distractors and len(steel.distractors) == 2
     assert deck.card("eras.elec.materials.which") is None
-    # 4 rows x 2 columns: 8 flip + 8 mcq + 6 which (2 ambiguous), plus one card.
-    assert len(deck.cards) == 8 + 8 + 6 + 1
+    # A "which" whose value repeats a word (or its stem) of the answer is not asked either:
+    # "Electricity" -> "Electric era", "New materials" -> "New era".
+    assert deck.card("eras.elec.power.which") is None
+    assert deck.card("eras.nqp.materials.which") is None
+    # 4 rows x 2 columns: 8 flips + 4 which (2 ambiguous, 2 giving the answer away), plus one card.
+    assert len(deck.cards) == 8 + 4 + 1
     # Same text, same ids and distractors.
     again = load_deck_file(write_deck(TABLE, "again.yaml"))
     assert [(c.id, c.distractors) for c in again.cards] == [(c.id, c.distractors) for c in deck.cards]
+
+
+def test_table_which_skipped_when_another_row_holds_every_item(write_deck):
+    """The note's table: the information era's power is "Electricity", the electrification
+    era's "Electricity, Oil". Asking "which era had electricity?" has two right answers."""
+    deck = load_deck_file(write_deck("""
+deck: {id: t, title: T}
+sources: [{id: s, title: S}]
+tables:
+  - id: eras
+    row_label: era
+    columns: [{id: power, label: power}]
+    rows:
+      - {id: a, name: Steam engine era, power: "Water, Coal"}
+      - {id: b, name: Second era, power: "Electricity, Oil"}
+      - {id: c, name: Third era, power: Electricity}
+      - {id: d, name: Fourth era, power: "Computing Power, New Energy"}
+    sources: [s]
+"""))
+    assert deck.card("eras.c.power").answer == "Electricity"  # the cell as the source gives it
+    assert deck.card("eras.c.power.which") is None
+    assert deck.card("eras.b.power.which") is not None  # only the second era had oil as well
+    # "Electricity, Oil" is half right for the third era: not one of its distractors (and back).
+    assert "Electricity, Oil" not in deck.card("eras.c.power").distractors
+    assert "Electricity" not in deck.card("eras.b.power").distractors
+
+
+def test_table_row_notes_go_into_their_cards_explanations(write_deck):
+    text = TABLE.replace("{id: steam, name: Steam era, power: Coal, materials: Iron}",
+                         "{id: steam, name: Steam era, power: Coal, materials: Iron, note: The first era of four.}")
+    text = text.replace("{id: nqp, name: New era, power: Clean energy, materials: New materials}",
+                        "{id: nqp, name: New era, power: Clean energy, materials: New materials, explanation: The newest.}")
+    deck = load_deck_file(write_deck(text))
+    for card in deck.cards:
+        if card.id.startswith("eras.steam."):
+            assert "The first era of four." in card.explanation and "From the note's table." in card.explanation
+        elif card.id.startswith("eras.nqp."):
+            assert "The newest." in card.explanation
+        else:
+            assert "first era" not in card.explanation and "newest" not in card.explanation
+    both = TABLE.replace("materials: Iron}", "materials: Iron, note: x, explanation: y}")
+    assert any("not both" in p for p in problems_of(write_deck(both, "both.yaml")))
 
 
 def test_table_errors(write_deck):
@@ -396,8 +443,102 @@ def test_export_json_has_every_card_after_expansion(tmp_path, write_deck):
     r = run_cli("--decks-dir", str(user), "export", "--format", "json", "--deck", "t", env_dir=tmp_path / "d")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert len(data) == 23
-    first = next(d for d in data if d["id"] == "eras.steam.power.mcq")
+    assert len(data) == 13  # 8 cells (one flip each) + 4 unambiguous "which" cards + 1 card
+    first = next(d for d in data if d["id"] == "eras.steam.power")
     assert set(first) >= {"deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources"}
     assert first["answer"] in first["options"] and len(first["options"]) == 4
     assert first["sources"] == [{"id": "s", "title": "S"}]
+
+
+# --- cloze accept, deck order (issue 12) ------------------------------------------------------
+
+CLOZE_ACCEPT = """
+deck: {id: c, title: Cloze, order: 3}
+cards:
+  - id: cycle
+    type: cloze
+    text: "The cycle of education, {{science and technology}} and {{talent}}; {{15}} trends."
+    accept:
+      - [sci-tech]
+      - human resources
+      - []
+"""
+
+
+def test_cloze_accept_gives_each_deletion_its_other_wordings(write_deck):
+    from nqpf_tutor.core.questions import check_cloze, near_miss
+
+    deck = load_deck_file(write_deck(CLOZE_ACCEPT))
+    assert deck.order == 3
+    card = deck.card("cycle")
+    assert card.blank_accept == (("sci-tech",), ("human resources",), ())
+    assert card.blank_answers(1) == ["talent", "human resources"]
+    assert check_cloze(card, ["Sci-Tech", "Human Resources", "fifteen"]) == [True, True, True]
+    assert check_cloze(card, ["science and technology", "talents", "16"]) == [True, False, False]
+    assert near_miss("talents", card.blank_answers(1)) and not near_miss("banana", card.blank_answers(1))
+    # The cache keeps them (a second load reads JSON).
+    cache = write_deck(CLOZE_ACCEPT).parent / "cache"
+    load_deck_file(write_deck(CLOZE_ACCEPT), cache_dir=cache)
+    again = load_deck_file(write_deck(CLOZE_ACCEPT), cache_dir=cache)
+    assert again.card("cycle").blank_accept == card.blank_accept and again.order == 3
+
+
+def test_cloze_accept_errors_have_positions(write_deck):
+    got = problems_of(write_deck("""
+        deck: {id: c, title: C, order: soon}
+        cards:
+          - id: a
+            type: cloze
+            text: "{{one}} and {{two}}"
+            accept: [[x]]
+          - id: b
+            type: cloze
+            text: "{{one}}"
+            accept: [[5, [nested]]]
+          - id: d
+            type: cloze
+            text: "{{one}}"
+            accept: [[One, uno]]
+          - id: c
+            type: cloze
+            text: "{{one}}"
+            accept: yes
+    """))
+    assert any(":1:32: deck order must be a whole number" in p for p in got), got
+    assert any(":6:13: a cloze card's accept needs one entry per {{deletion}}: the text has 2, accept has 1" in p
+               for p in got), got
+    assert any(":10:18: accept entry 1 item must be text, not a list" in p for p in got), got
+    assert any(":14:15: 'One' is the deletion itself; accept lists other wordings" in p for p in got), got
+    assert any(":18:13: a cloze card's accept must be a list" in p for p in got), got
+
+
+def test_catalog_puts_decks_in_teaching_order(tmp_path):
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    for name, order in (("a-dates", 5), ("b-free", None), ("c-found", 1), ("d-eras", 2)):
+        head = f"deck: {{id: {name}, title: {name}" + (f", order: {order}" if order is not None else "") + "}\n"
+        (bundled / f"{name}.yaml").write_text(head + "cards:\n  - {id: x, type: flip, prompt: p, answer: a}\n")
+    loc = Locations(data_dir=tmp_path / "data", config_dir=tmp_path / "c", cache_dir=tmp_path / "k", bundled_dir=bundled)
+    cat = load_catalog(loc, use_cache=False)
+    assert [d.id for d in cat.decks] == ["c-found", "d-eras", "a-dates", "b-free"]
+    # Chosen decks come in the order chosen.
+    assert [c.deck_id for c in select_cards(cat, ["a-dates", "c-found"])] == ["a-dates", "c-found"]
+
+
+def test_new_bundled_cards_come_foundations_first_and_dates_last(tmp_path):
+    from nqpf_tutor.core.session import StudySession
+    from nqpf_tutor.core.store import Store
+
+    loc = Locations(data_dir=tmp_path / "data", config_dir=tmp_path / "c", cache_dir=tmp_path / "k")
+    cat = load_catalog(loc, use_cache=False)
+    assert [d.id for d in cat.decks] == ["foundations", "eras", "digital", "policies", "dates"]
+    store = Store.open(tmp_path / "p.sqlite3")
+    try:
+        session = StudySession(select_cards(cat), store)
+        # (the reverse "which" card of a table cell comes after every first card: siblings apart)
+        new = [c.deck_id for c in session._new if not c.id.endswith(".which")]
+        assert new[0] == "foundations" and new[-1] == "dates"
+        firsts = [new.index(d) for d in ("foundations", "eras", "digital", "policies", "dates")]
+        assert firsts == sorted(firsts)
+    finally:
+        store.close()

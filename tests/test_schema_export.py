@@ -28,7 +28,11 @@ VALID = [GOOD, TABLE] + [HEAD + c for c in [
     "  - {id: a, type: typed, prompt: p, answer: x, accept: [y]}\n",
     "  - {id: a, type: cloze, text: 'a {{b}} c'}\n",
     "  - {id: a, type: order, prompt: p, items: [x, y]}\n",
-]]
+    "  - {id: a, type: cloze, text: 'a {{b}} c {{d}} {{e}}', accept: [[x, y], z, []]}\n",
+]] + [
+    "deck: {id: d, title: T, order: 2}\ncards: []\n",
+    TABLE.replace("materials: Iron}", "materials: Iron, note: The first era.}"),
+]
 
 INVALID = [HEAD + c for c in [
     "  - {id: a, type: flop, prompt: p, answer: x}\n",
@@ -42,7 +46,12 @@ INVALID = [HEAD + c for c in [
     "  - {id: a, type: typed, prompt: p, answer: x, items: [a, b]}\n",
     "  - {id: a, type: flip, prompt: [p], answer: x}\n",
     "  - {id: a, type: flip, prompt: '', answer: x}\n",
+    "  - {id: a, type: cloze, text: 'a {{b}} c', accept: b2}\n",
+    "  - {id: a, type: cloze, text: 'a {{b}} c', accept: [[[x]]]}\n",
 ]] + [
+    "deck: {id: d, title: T, order: soon}\ncards: []\n",
+    "deck: {id: d, title: T, order: 1.5}\ncards: []\n",
+    TABLE.replace("materials: Iron}", "materials: Iron, note: a, explanation: b}"),
     "cards: []\n",
     "deck: {id: d, title: T, extra: 1}\ncards: []\n",
     "deck: {id: d, title: T}\nkards: []\n",

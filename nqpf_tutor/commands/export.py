@@ -40,8 +40,11 @@ def run(args, loc) -> int:
     if args.n is not None and args.n < 1:
         raise NqpfError("-n must be at least 1")
     if fmt in ("json", "csv"):
-        if args.n is not None:
-            cards = cards[: args.n]
+        if args.n is not None:  # the paper's balanced, seeded selection (the same as markdown -n N --seed S)
+            cards = export.paper_cards(cards, seed=args.seed, n=args.n)
+            if not cards:
+                raise NqpfError("-n draws the paper's questions, and the chosen cards have no multiple-choice "
+                                "or true/false questions; leave out -n to export every card")
         text = export.to_json(cards, decks) if fmt == "json" else export.to_csv(cards, decks)
         _write(args.output, text)
         return 0

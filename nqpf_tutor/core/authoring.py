@@ -55,6 +55,7 @@ deck:
 {deck_id_line}# stable slug (a-z, 0-9, - _ .), unique among all loaded decks
 {title_line}# shown in the app's deck list
   description: A starter deck; replace these cards with your own.   # optional
+  # order: 1                    # optional: where its new cards come when studying all decks (lower first)
 
 sources:                        # the documents cards cite (optional, but every card should say where it comes from)
   - id: my-notes                # a slug; cards refer to it in their 'sources' list
@@ -105,9 +106,14 @@ cards:
     sources: [my-notes]
 
   # cloze: 'text' with the parts to recall in double braces (one card, all parts hidden).
+  # 'accept' (optional): one entry per part, in order: other wordings that count as right.
   - id: three-factors
     type: cloze
     text: The three elements of productive forces are {{{{workers}}}}, {{{{means of labour}}}} and {{{{objects of labour}}}}.
+    accept:
+      - [laborers, labour forces]   # part 1
+      - [means of labor]            # part 2
+      - [subjects of labour]        # part 3
     sources: [my-notes]
 
   # order: 'items' in the right order; the app shows them shuffled.
@@ -122,9 +128,10 @@ cards:
     tags: [eras]
     sources: [my-notes]
 
-# tables: facts as rows x columns, written once. For every row and column the loader makes a
-# flip card ("Steam engine era: power source?"), and multiple-choice cards whose distractors
-# come from the other rows, with stable ids such as {table_id}.steam.power and {table_id}.steam.power.mcq.
+# tables: facts as rows x columns, written once. For every cell the loader makes a flip card
+# ("Steam engine era: power source?", asked as multiple choice in quizzes with the other rows'
+# values as options) and, when only that row answers it, the reverse "Which era had power
+# source: Coal?", with stable ids such as {table_id}.steam.power and {table_id}.steam.power.which.
 tables:
   - id: {table_id}              # slug; the prefix of the generated card ids
     row_label: era              # what a row is called in generated prompts ("Which era had ...?")
@@ -132,7 +139,7 @@ tables:
       - {{id: power, label: power source}}
       - {{id: material, label: key material}}
     rows:                       # at least 2 rows; each has an id, a name and a value per column
-      - {{id: steam, name: Steam engine era, power: Coal, material: Iron}}
+      - {{id: steam, name: Steam engine era, power: Coal, material: Iron, note: The first era.}}   # note: optional
       - {{id: electric, name: Electrification era, power: Electricity, material: Steel}}
       - {{id: info, name: Information era, power: Oil, material: Silicon}}
     tags: [eras]                # given to every generated card

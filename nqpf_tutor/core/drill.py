@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import Question, distinct_questions
+from nqpf_tutor.core.decks.selection import balanced_questions
+from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.scheduler import ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
@@ -135,11 +136,10 @@ def build_questions(cards: Iterable[Card], n: int, seed: int | None) -> list[Que
     """
     if seed is None:
         seed = new_seed()
-    questions = distinct_questions(cards, seed)
+    questions = balanced_questions(cards, max(1, n), seed, salt="drill", order=f"drill|{seed}")
     if not questions:
         raise DrillError("no multiple-choice or true/false questions among the chosen cards")
-    random.Random(f"drill|{seed}").shuffle(questions)
-    return questions[: max(1, n)]
+    return questions
 
 
 # --- answers and scores -----------------------------------------------------------------------------

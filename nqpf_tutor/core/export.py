@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from nqpf_tutor.core.model import Card, Deck
-from nqpf_tutor.core.questions import LETTERS, Question, distinct_questions
+from nqpf_tutor.core.decks.selection import balanced_questions
+from nqpf_tutor.core.questions import LETTERS, Question
 
 CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
 
@@ -42,7 +43,14 @@ def card_record(card: Card, deck: Deck | None = None) -> dict:
         rec["items"] = list(card.items)
     if card.type == "cloze":
         rec["text"] = card.prompt
+        rec["accept"] = [list(a) for a in card.blank_accept]
     return rec
+
+
+def paper_cards(cards: Sequence[Card], *, seed: int | None = None, n: int | None = None) -> list[Card]:
+    """The cards the paper of ``seed`` asks, in its order: what ``export --format json|csv -n N
+    --seed S`` writes, so a script reads the same balanced selection as the paper."""
+    return [q.card for q in make_paper(cards, seed=seed, n=n).questions]
 
 
 def to_json(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
@@ -110,16 +118,13 @@ def make_paper(
     cards: Sequence[Card], *, seed: int | None = None, n: int | None = None, title: str = "New quality productive forces",
     version: str = "",
 ) -> Paper:
-    """A paper test: multiple-choice and true/false questions, drawn and ordered by ``seed``.
+    """A paper test: multiple-choice and true/false questions, drawn and ordered by ``seed``,
+    balanced across decks and topics, no fact asked twice (``core.decks.selection``).
 
     The same seed and version give the same paper; another version (``"B"``) of the same seed
     asks the same questions in another order with the options shuffled differently.
     """
-    questions = distinct_questions(cards, seed=f"{seed}")
-    rng = random.Random(f"paper|{seed}")
-    rng.shuffle(questions)
-    if n is not None:
-        questions = questions[: max(0, n)]
+    questions = balanced_questions(cards, n, f"{seed}", salt="paper", order=f"paper|{seed}")
     if version:
         vr = random.Random(f"paper|{seed}|{version}")
         reordered = []

@@ -31,7 +31,7 @@ from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Sourc
 from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 #: The cache is in ``marshal`` format, whose layout may change between Python versions.
 _CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
@@ -49,7 +49,7 @@ def _loader_class():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TOP_KEYS = ("deck", "sources", "tables", "cards")
-DECK_KEYS = ("id", "title", "description")
+DECK_KEYS = ("id", "title", "description", "order")
 SOURCE_KEYS = ("id", "title", "publisher", "author", "date", "url")
 COMMON_CARD_KEYS = ("id", "type", "explanation", "tags", "sources", "formerly")
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
@@ -57,7 +57,7 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "mcq": ("prompt", "answer", "distractors"),
     "truefalse": ("prompt", "answer"),
     "typed": ("prompt", "answer", "accept"),
-    "cloze": ("text",),
+    "cloze": ("text", "accept"),
     "order": ("prompt", "items"),
 }
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
@@ -71,6 +71,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
 ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_CARD_KEYS + sum(TYPE_KEYS.values(), ())))
 TABLE_KEYS = ("id", "row_label", "columns", "rows", "tags", "sources", "explanation")
 COLUMN_KEYS = ("id", "label")
+#: Keys a table row has besides its cells: a row's note is added to its generated cards' explanations.
+ROW_KEYS = ("id", "name", "note", "explanation")
 MIN_DISTRACTORS, MAX_DISTRACTORS = 2, 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -285,6 +287,7 @@ def _check_card(ck: _Checker, raw: Any, i: int, deck_id: str, sources: dict[str,
     distractors: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
+    blank_accept: tuple[tuple[str, ...], ...] = ()
     if ctype == "cloze":
         prompt = ck.text(d.get("text"), where + ("text",), "text", required=False)
         if prompt is not None:
@@ -294,6 +297,7 @@ def _check_card(ck: _Checker, raw: Any, i: int, deck_id: str, sources: dict[str,
             elif any(not f.strip() for f in found):
                 ck.add(where + ("text",), "a cloze deletion {{...}} is empty")
             answer = "; ".join(f.strip() for f in found)
+            blank_accept = _check_blank_accept(ck, d, where, found)
     else:
         if "prompt" in d:
             prompt = ck.text(d.get("prompt"), where + ("prompt",), "prompt", scalar_ok=True)
@@ -326,8 +330,74 @@ def _check_card(ck: _Checker, raw: Any, i: int, deck_id: str, sources: dict[str,
     return Card(
         deck_id=deck_id, id=cid, type=ctype, prompt=prompt, answer=answer, explanation=explanation,
         distractors=distractors, accept=accept, items=items, tags=tuple(tags), sources=refs,
-        formerly=tuple(formerly),
+        formerly=tuple(formerly), blank_accept=blank_accept,
     )
+
+
+def _check_blank_accept(ck: _Checker, d: dict, where: Path_, blanks: list[str]) -> tuple[tuple[str, ...], ...]:
+    """A cloze card's ``accept``: one entry per deletion, in order; each a list of other
+    wordings (or one text, or nothing: ``[]`` / ``null`` for a deletion with none)."""
+    v = d.get("accept")
+    if v is None:
+        return ()
+    where = where + ("accept",)
+    if not isinstance(v, list):
+        ck.add(where, f"a cloze card's accept must be a list with one entry per {{{{deletion}}}}, not {_kind(v)}")
+        return ()
+    if len(v) != len(blanks):
+        ck.add(where, f"a cloze card's accept needs one entry per {{{{deletion}}}}: the text has {len(blanks)}, "
+               f"accept has {len(v)} (use [] for a deletion with no other wording)")
+        return ()
+    out: list[tuple[str, ...]] = []
+    for i, entry in enumerate(v):
+        if entry is None:
+            out.append(())
+            continue
+        if isinstance(entry, list):
+            got = ck.text_list(entry, where + (i,), f"accept entry {i + 1}")
+            spots = [where + (i, j) for j in range(len(entry))]
+        else:
+            one = ck.text(entry, where + (i,), f"accept entry {i + 1}", scalar_ok=True)
+            got = [one] if one is not None else None
+            spots = [where + (i,)]
+        if got is None:
+            out.append(())
+            continue
+        for alt, spot in zip(got, spots):
+            if _norm(alt) == _norm(blanks[i]):
+                ck.add(spot, f"'{alt}' is the deletion itself; accept lists other wordings")
+        out.append(tuple(got))
+    return tuple(out)
+
+
+def _items(value: str) -> frozenset[str]:
+    """A table cell's items (``"Electricity, Oil"`` -> {electricity, oil}), for comparing cells."""
+    return frozenset(_norm(x) for x in re.split(r"[,;/]| and ", value) if x.strip())
+
+
+_STOP = frozenset("a an and the of in on for to with by including".split())
+
+
+def _words_of(text: str, ignore: Iterable[str] = ()) -> set[str]:
+    skip = _STOP | set(ignore)
+    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in skip}
+
+
+def _shares_word(a: str, b: str, ignore: Iterable[str] = ()) -> bool:
+    """True when ``a`` and ``b`` share a word or the stem of one (electricity / electrification),
+    leaving out small words and ``ignore`` (the row label: "era" is in every era's name)."""
+    for x in _words_of(a, ignore):
+        for y in _words_of(b, ignore):
+            if x == y:
+                return True
+            n = 0
+            for cx, cy in zip(x, y):
+                if cx != cy:
+                    break
+                n += 1
+            if n >= 5:
+                return True
+    return False
 
 
 def _pick(values: list[str], n: int, seed: str) -> list[str]:
@@ -362,7 +432,7 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
                 continue
             cid = ck.slug(cd.get("id"), where + ("columns", j, "id"), "column id")
             label = ck.text(cd.get("label"), where + ("columns", j, "label"), "column label", required=False)
-            if cid in ("id", "name"):
+            if cid in ROW_KEYS:
                 ck.add(where + ("columns", j, "id"), f"column id '{cid}' is taken (rows use it for themselves)")
             elif cid is not None:
                 if any(cid == x for x, _ in columns):
@@ -370,17 +440,21 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
                 columns.append((cid, label or cid))
     col_ids = [c for c, _ in columns]
     rows_raw = d.get("rows")
-    rows: list[tuple[str, str, dict[str, str]]] = []
+    rows: list[tuple[str, str, dict[str, str], str]] = []
     if not isinstance(rows_raw, list) or len(rows_raw) < 2:
         ck.add(where + (("rows",) if "rows" in d else ()), "a table needs a list of at least 2 rows")
     elif ck.container(rows_raw, where + ("rows",)):
         for r, row in enumerate(rows_raw):
             rw = where + ("rows", r)
-            rd = ck.mapping(row, rw, "a row", ("id", "name", *col_ids))
+            rd = ck.mapping(row, rw, "a row", (*ROW_KEYS, *col_ids))
             if rd is None:
                 continue
             rid = ck.slug(rd.get("id"), rw + ("id",), "row id")
             name = ck.text(rd.get("name"), rw + ("name",), "row name", scalar_ok=True)
+            if "note" in rd and "explanation" in rd:
+                ck.add(rw + ("explanation",), "a row has a note or an explanation (the same thing), not both", key=True)
+            note_key = "note" if "note" in rd else "explanation"
+            note = ck.text(rd.get(note_key), rw + (note_key,), f"row {note_key}", required=False) or ""
             cells: dict[str, str] = {}
             for cid in col_ids:
                 if rd.get(cid) is not None:
@@ -388,34 +462,47 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
                     if v is not None:
                         cells[cid] = v
             if rid is not None:
-                if any(rid == x for x, _, _ in rows):
+                if any(rid == x for x, _, _, _ in rows):
                     ck.add(rw + ("id",), f"duplicate row id '{rid}'")
-                rows.append((rid, name or rid, cells))
+                rows.append((rid, name or rid, cells, note))
     if len(ck.problems) != before or tid is None:
         return []
     cards: list[Card] = []
-    names = [n for _, n, _ in rows]
-    for rid, name, cells in rows:
+    names = [n for _, n, _, _ in rows]
+    for rid, name, cells, note in rows:
         for cid, label in columns:
             value = cells.get(cid)
             if value is None:
                 continue
             base = f"{tid}.{rid}.{cid}"
-            expl = f"{name}: {label} — {value}." + (f" {explanation}" if explanation else "")
+            expl = " ".join(x for x in (f"{name}: {label} — {value}.", note, explanation) if x)
             common = dict(deck_id=deck_id, explanation=expl, tags=tags, sources=refs, table=tid)
-            others = []
-            for orid, _, ocells in rows:
+            mine = _items(value)
+            # Distractors: the other rows' cells, except one that holds all of this cell's items
+            # or all of whose items are in this cell (it would be half right).
+            others: list[str] = []
+            for orid, _, ocells, _ in rows:
                 ov = ocells.get(cid)
-                if orid != rid and ov is not None and _norm(ov) != _norm(value) and _norm(ov) not in {_norm(o) for o in others}:
-                    others.append(ov)
-            prompt = f"{name}: {label}?"
+                if orid == rid or ov is None:
+                    continue
+                theirs = _items(ov)
+                if theirs <= mine or mine <= theirs or _norm(ov) in {_norm(o) for o in others}:
+                    continue
+                others.append(ov)
             distractors = tuple(_pick(others, MAX_DISTRACTORS, base))
-            cards.append(Card(id=base, type="flip", prompt=prompt, answer=value, distractors=distractors, **common))
-            if len(distractors) >= MIN_DISTRACTORS:
-                cards.append(Card(id=base + ".mcq", type="mcq", prompt=prompt, answer=value, distractors=distractors, **common))
-            same = [n for (orid, n, oc) in rows if orid != rid and oc.get(cid) is not None and _norm(oc[cid]) == _norm(value)]
+            if len(distractors) < MIN_DISTRACTORS:
+                distractors = ()
+            # One study card per cell (a quiz asks it as multiple choice when it has distractors).
+            cards.append(Card(id=base, type="flip", prompt=f"{name}: {label}?", answer=value,
+                              distractors=distractors, **common))
+            # The reverse question only when one row answers it (no other row's cell holds all of
+            # this cell's items) and the cell does not give the row's name away.
+            shared = any(
+                ocells.get(cid) is not None and mine <= _items(ocells[cid])
+                for orid, _, ocells, _ in rows if orid != rid
+            )
             other_names = [n for n in names if n != name]
-            if not same and len(other_names) >= MIN_DISTRACTORS:
+            if not shared and not _shares_word(f"{label} {value}", name, _words_of(row_label)) and len(other_names) >= MIN_DISTRACTORS:
                 cards.append(Card(
                     id=base + ".which", type="mcq", prompt=f"Which {row_label} had {label}: {value}?", answer=name,
                     distractors=tuple(_pick(other_names, MAX_DISTRACTORS, base + ".which")), **common,
@@ -434,6 +521,7 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) 
         return None, ck.problems
     deck_id = title = None
     description = ""
+    order: int | None = None
     if "deck" not in top:
         ck.add((), "missing 'deck' (id and title)")
     else:
@@ -445,6 +533,10 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) 
                 deck_id = ck.slug(dk.get("id"), ("deck", "id"), "deck id")
             title = ck.text(dk.get("title"), ("deck", "title"), "deck title")
             description = ck.text(dk.get("description"), ("deck", "description"), "description", required=False) or ""
+            order = dk.get("order")
+            if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
+                ck.add(("deck", "order"), f"deck order must be a whole number (lower comes first), not {_kind(order)}")
+                order = None
     sources: dict[str, Source] = {}
     src_raw = top.get("sources")
     if src_raw is not None:
@@ -505,7 +597,7 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) 
     if ck.problems or deck_id is None or title is None:
         return None, ck.problems
     return Deck(id=deck_id, title=title, description=description, path=path, bundled=bundled,
-                sources=sources, cards=tuple(cards)), ck.problems
+                sources=sources, cards=tuple(cards), order=order), ck.problems
 
 
 def _fmt_where(where: Path_) -> str:
@@ -764,7 +856,7 @@ def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
             setattr_(card, "__dict__", values)
             cards.append(card)
         sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
-        return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards))
+        return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards), order=d["order"])
     except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
         return None
 
@@ -777,7 +869,7 @@ def _write_cache(cache: Path, deck: Deck) -> None:
         v = c.__dict__
         rows.append(tuple(v[f] for f in _CARD_FIELDS) + (c.content_hash,))
     data = {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
-            "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
+            "order": deck.order, "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
@@ -881,6 +973,8 @@ def load_catalog(loc: Any, *, use_cache: bool = True) -> Catalog:
                 cat.warnings.append(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}")
                 continue
             cat.decks.append(deck)
+    # The teaching order: decks with an `order` first (lowest first), then the rest as found.
+    cat.decks.sort(key=lambda d: (d.order is None, d.order if d.order is not None else 0))
     return cat
 
 

@@ -71,7 +71,8 @@ class Card:
     - mcq: ``prompt`` / ``answer`` / ``distractors`` (2 or 3 of them: 3 or 4 options).
     - truefalse: ``prompt`` is a statement; ``answer`` is ``"True"`` or ``"False"``.
     - typed: ``prompt`` / ``answer`` / ``accept`` (other accepted answers).
-    - cloze: ``prompt`` holds text with ``{{deletions}}``; ``answer`` is the deletions joined by "; ".
+    - cloze: ``prompt`` holds text with ``{{deletions}}``; ``answer`` is the deletions joined by "; ";
+      ``blank_accept`` holds, per deletion, the other wordings accepted for it.
     - order: ``prompt`` / ``items`` in the right order; ``answer`` is the items joined by " → ".
     """
 
@@ -89,6 +90,7 @@ class Card:
     formerly: tuple[str, ...] = ()
     table: str | None = None  # the table a generated card came from
     line: int | None = None  # where the card starts in its file (1-based), when known
+    blank_accept: tuple[tuple[str, ...], ...] = ()  # cloze: other wordings accepted, per deletion
 
     @functools.cached_property
     def key(self) -> tuple[str, str]:
@@ -112,15 +114,24 @@ class Card:
         """The cloze text with each deletion replaced by ``blank``."""
         return CLOZE_RE.sub(lambda m: blank, self.prompt)
 
+    def blank_answers(self, i: int) -> list[str]:
+        """Every wording accepted for cloze deletion ``i``: the deletion itself, then its ``accept``."""
+        answers = self.cloze_answers()
+        if not 0 <= i < len(answers):
+            return []
+        extra = self.blank_accept[i] if i < len(self.blank_accept) else ()
+        return [answers[i].strip(), *extra]
+
     @property
     def content_hash(self) -> str:
         # Worked out once per card (the deck cache stores it too: no hashing at start-up).
         h = self.__dict__.get("_content_hash")
         if h is None:
-            payload = json.dumps(
-                [self.type, self.prompt, self.answer, list(self.distractors), list(self.accept), list(self.items)],
-                ensure_ascii=False,
-            )
+            fields: list = [self.type, self.prompt, self.answer, list(self.distractors), list(self.accept),
+                            list(self.items)]
+            if any(self.blank_accept):  # only then, so the hash of every other card stays as it was
+                fields.append([list(a) for a in self.blank_accept])
+            payload = json.dumps(fields, ensure_ascii=False)
             h = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
             object.__setattr__(self, "_content_hash", h)
         return h
@@ -129,6 +140,7 @@ class Card:
         d = asdict(self)
         for k in ("distractors", "accept", "items", "tags", "sources", "formerly"):
             d[k] = list(d[k])
+        d["blank_accept"] = [list(a) for a in self.blank_accept]
         return d
 
     @classmethod
@@ -136,6 +148,7 @@ class Card:
         kw = dict(d)
         for k in ("distractors", "accept", "items", "tags", "sources", "formerly"):
             kw[k] = tuple(kw.get(k) or ())
+        kw["blank_accept"] = tuple(tuple(a) for a in (kw.get("blank_accept") or ()))
         return cls(**kw)
 
 
@@ -148,6 +161,8 @@ class Deck:
     bundled: bool = False
     sources: dict[str, Source] = field(default_factory=dict)
     cards: tuple[Card, ...] = ()
+    #: Where the deck comes in the teaching order of new cards (lower first); None: after those with one.
+    order: int | None = None
 
     def card(self, card_id: str) -> Card | None:
         for c in self.cards:
@@ -164,6 +179,7 @@ class Deck:
             "id": self.id,
             "title": self.title,
             "description": self.description,
+            "order": self.order,
             "path": self.path,
             "bundled": self.bundled,
             "sources": [s.to_dict() for s in self.sources.values()],
@@ -177,6 +193,7 @@ class Deck:
             id=d["id"],
             title=d["title"],
             description=d.get("description", ""),
+            order=d.get("order"),
             path=d.get("path"),
             bundled=d.get("bundled", False),
             sources=sources,

@@ -4,7 +4,9 @@
   and typed cards when they carry distractors), with options shuffled by a seeded random
   generator; ``distinct_questions`` asks each distinct question of a set of cards once.
 - ``check_typed``, ``check_cloze`` and ``check_order`` judge free answers leniently: case,
-  spacing and punctuation do not matter; accepted alternatives count.
+  spacing and punctuation do not matter, numbers may be words or digits; accepted
+  alternatives count (typed cards' ``accept``, cloze deletions' ``accept``). ``near_miss``
+  tells a wrong answer that was close, after which the accepted answers are shown.
 """
 
 from __future__ import annotations
@@ -76,31 +78,102 @@ def distinct_questions(cards: Iterable[Card], seed: int | str | None = None) -> 
     return out
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)}
+
+
+def _numbers_as_digits(words: list[str]) -> list[str]:
+    """``forty`` -> ``40``, ``sixty five`` -> ``65``: a number written as words matches its digits."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _TENS:
+            n = _TENS[w]
+            if i + 1 < len(words) and words[i + 1] in _NUMBER_WORDS and 0 < _NUMBER_WORDS[words[i + 1]] < 10:
+                n += _NUMBER_WORDS[words[i + 1]]
+                i += 1
+            out.append(str(n))
+        elif w in _NUMBER_WORDS:
+            out.append(str(_NUMBER_WORDS[w]))
+        else:
+            out.append(w)
+        i += 1
+    return out
+
+
 def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation as space, single spaces."""
+    """Lower case, no accents, punctuation as space, single spaces; numbers written as words
+    become digits and ``%`` / ``per cent`` become ``percent``, so "forty per cent" is "40%"."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("&", " and ")
+    text = text.casefold().replace("&", " and ").replace("%", " percent ")
     text = re.sub(r"[^\w\s]|_", " ", text)
     words = [w for w in text.split() if w not in ("the", "a", "an")]
-    return " ".join(words)
+    words = _numbers_as_digits(words)
+    return " ".join(words).replace("per cent", "percent")
+
+
+def accepted_answers(card: Card) -> list[str]:
+    """A typed card's answer and its accepted alternatives (flip, mcq: the answer)."""
+    return [card.answer, *card.accept]
 
 
 def check_typed(card: Card, given: str) -> bool:
     g = normalize(given)
     if not g:
         return False
-    return any(g == normalize(a) for a in (card.answer, *card.accept))
+    return any(g == normalize(a) for a in accepted_answers(card))
 
 
 def check_cloze(card: Card, given: Sequence[str]) -> list[bool]:
-    """One verdict per deletion, in order."""
-    answers = card.cloze_answers()
+    """One verdict per deletion, in order; each deletion's accepted wordings count."""
     out = []
-    for i, a in enumerate(answers):
-        g = given[i] if i < len(given) else ""
-        out.append(bool(normalize(g)) and normalize(g) == normalize(a))
+    for i in range(len(card.cloze_answers())):
+        g = normalize(given[i] if i < len(given) else "")
+        out.append(bool(g) and any(g == normalize(a) for a in card.blank_answers(i)))
     return out
+
+
+def near_miss(given: str, accepted: Sequence[str]) -> bool:
+    """A wrong answer that is close to an accepted one: a slip of spelling, a word missing or
+    one too many, another wording of the same idea. After one, show the accepted answers."""
+    import difflib
+
+    g = normalize(given)
+    if not g:
+        return False
+    gw = set(g.split())
+    for a in accepted:
+        n = normalize(a)
+        if not n or g == n:
+            continue
+        if difflib.SequenceMatcher(None, g, n).ratio() >= 0.75:
+            return True
+        aw = set(n.split())
+        if len(gw & aw) >= max(1, min(len(gw), len(aw)) // 2):
+            return True
+    return False
+
+
+def near_miss_note(card: Card, given: str | Sequence[str]) -> str:
+    """After a wrong typed or cloze answer that was close (``near_miss``): the accepted
+    answers, so the learner sees why it did not count. Empty otherwise."""
+    if card.type == "typed" and isinstance(given, str):
+        accepted = accepted_answers(card)
+        if not check_typed(card, given) and near_miss(given, accepted):
+            return "Close, but the accepted answers are: " + "; ".join(accepted)
+    elif card.type == "cloze" and not isinstance(given, str):
+        parts = []
+        for i, ok in enumerate(check_cloze(card, given)):
+            typed = given[i] if i < len(given) else ""
+            if not ok and near_miss(typed, card.blank_answers(i)):
+                parts.append(f"blank {i + 1} accepts " + " / ".join(card.blank_answers(i)))
+        if parts:
+            return "Close, but " + "; ".join(parts)
+    return ""
 
 
 def check_order(card: Card, given: Sequence[str]) -> bool:

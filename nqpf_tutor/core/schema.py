@@ -16,6 +16,8 @@ SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_.-]*$"}
 TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
 SCALAR = {"anyOf": [TEXT, {"type": "number"}]}
 TEXT_LIST = {"type": "array", "items": SCALAR}
+#: A cloze card's accept: one entry per {{deletion}}, in order: a list of other wordings, one, or none.
+CLOZE_ACCEPT = {"type": "array", "items": {"anyOf": [TEXT_LIST, SCALAR, {"type": "null"}]}}
 
 DESCRIPTIONS = {
     "id": "Stable slug (a-z, 0-9, '-', '_', '.'); progress is keyed on deck id + card id.",
@@ -25,6 +27,8 @@ DESCRIPTIONS = {
     "explanation": "Shown after answering: who, when, why it matters.",
     "distractors": "Wrong options for multiple choice (2 or 3: 3 or 4 options in all).",
     "accept": "Other answers accepted for a typed card (case, spacing, punctuation ignored).",
+    "cloze_accept": "One entry per {{deletion}}, in order: the other wordings accepted for it "
+                    "(a list, one text, or [] / null for none).",
     "text": "Cloze text with the parts to recall in double braces: {{like this}}.",
     "items": "Order card: the items in the right order (shown shuffled).",
     "tags": "Tags to draw cards by.",
@@ -49,12 +53,15 @@ def _card_schema(ctype: str) -> dict[str, Any]:
             props[k] = {"type": "boolean"} if ctype == "truefalse" else SCALAR
         elif k == "distractors":
             props[k] = {**TEXT_LIST, "minItems": L.MIN_DISTRACTORS, "maxItems": L.MAX_DISTRACTORS, "uniqueItems": True}
+        elif k == "accept" and ctype == "cloze":
+            props[k] = {**CLOZE_ACCEPT, "description": DESCRIPTIONS["cloze_accept"]}
+            continue
         elif k == "accept":
             props[k] = TEXT_LIST
         elif k == "items":
             props[k] = {**TEXT_LIST, "minItems": 2, "uniqueItems": True}
     for k, v in list(props.items()):
-        if k in DESCRIPTIONS:
+        if k in DESCRIPTIONS and "description" not in v:
             props[k] = {**v, "description": DESCRIPTIONS[k]}
     return {
         "type": "object",
@@ -75,7 +82,11 @@ def build_schema() -> dict[str, Any]:
         "properties": {
             "deck": {
                 "type": "object",
-                "properties": {"id": SLUG, "title": TEXT, "description": {"type": "string"}},
+                "properties": {
+                    "id": SLUG, "title": TEXT, "description": {"type": "string"},
+                    "order": {"type": "integer", "description": "Where the deck's new cards come in the teaching "
+                              "order when no deck is chosen (lower first; decks without one come last)."},
+                },
                 "required": ["id", "title"],
                 "additionalProperties": False,
             },
@@ -100,7 +111,7 @@ def build_schema() -> dict[str, Any]:
                             "minItems": 1,
                             "items": {
                                 "type": "object",
-                                "properties": {"id": {**SLUG, "not": {"enum": ["id", "name"]}}, "label": TEXT},
+                                "properties": {"id": {**SLUG, "not": {"enum": list(L.ROW_KEYS)}}, "label": TEXT},
                                 "required": ["id"],
                                 "additionalProperties": False,
                             },
@@ -110,7 +121,13 @@ def build_schema() -> dict[str, Any]:
                             "minItems": 2,
                             "items": {
                                 "type": "object",
-                                "properties": {"id": SLUG, "name": SCALAR},
+                                "properties": {
+                                    "id": SLUG, "name": SCALAR,
+                                    **{k: {"type": "string", "description": "Added to the explanation of every "
+                                           "card made from this row (note or explanation, not both)."}
+                                       for k in ("note", "explanation")},
+                                },
+                                "not": {"required": ["note", "explanation"]},
                                 "required": ["id", "name"],
                                 "additionalProperties": SCALAR,
                             },

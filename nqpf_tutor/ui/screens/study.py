@@ -17,7 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from nqpf_tutor.core.model import CLOZE_RE, Card
-from nqpf_tutor.core.questions import check_cloze, check_order, check_typed, make_mcq, shuffled_items
+from nqpf_tutor.core.questions import (
+    check_cloze, check_order, check_typed, make_mcq, near_miss_note, shuffled_items,
+)
 from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
@@ -220,7 +222,7 @@ class StudyScreen(Screen):
         elif correct is False:
             verdict.update(styled("✗ Not quite", "bold red"))
         answer = card.answer
-        if card.type == "typed" and card.accept:
+        if card.type == "typed" and card.accept:  # every accepted wording: a near miss sees why
             answer += "   (also accepted: " + "; ".join(card.accept) + ")"
         if card.type == "order":
             answer = "\n".join(f"{i}. {x}" for i, x in enumerate(card.items, 1))
@@ -272,6 +274,9 @@ class StudyScreen(Screen):
             return
         event.input.disabled = True
         self._auto(check_typed(self.card, event.value))
+        if near_miss_note(self.card, event.value):  # close: the accepted answers are on the answer line
+            self.query_one("#verdict", Static).update(
+                styled("✗ Not quite, but close: compare with the accepted answers below", "bold red"))
 
     def on_cloze_blanks_submitted(self, event: ClozeBlanks.Submitted) -> None:
         if self.phase != "question" or self.card is None:
@@ -285,9 +290,10 @@ class StudyScreen(Screen):
         self._auto(all(verdicts))
         right = self.card.cloze_answers()
         lines = [f"{i}: {'✓' if ok else '✗'} {a}" for i, (ok, a) in enumerate(zip(verdicts, right), 1)]
+        note = near_miss_note(self.card, event.answers)  # close: show every accepted wording
         self.query_one("#verdict", Static).update(
-            styled(("✓ Right" if all(verdicts) else "✗ Not quite") + "   " + "   ".join(lines),
-                   "bold green" if all(verdicts) else "bold red"))
+            styled(("✓ Right" if all(verdicts) else "✗ Not quite") + "   " + "   ".join(lines)
+                   + (f"   {note}" if note else ""), "bold green" if all(verdicts) else "bold red"))
 
     def on_order_list_submitted(self, event: OrderList.Submitted) -> None:
         if self.phase != "question" or self.card is None:

@@ -1,0 +1,1 @@
+"""Decks: what is drawn from them (a balanced, seeded selection of questions)."""
