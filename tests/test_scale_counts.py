@@ -224,9 +224,26 @@ def test_sync_catalog_reads_hashes_only_and_reports_the_same(tmp_path, seed):
     assert fast.orphans  # there were some to report
 
 
+def test_answered_keys_reuse_the_sync_read_only_while_nothing_was_written(tmp_path):
+    decks = make_decks(2, 12)
+    store = seeded_store(tmp_path, decks, 14)
+    cards = [c for d in decks for c in d.cards]
+    sync_catalog(store, cards)
+    assert store.answered_keys() == store.keys(answered=True)
+    sync_catalog(store, cards)
+    other = sqlite3.connect(store.path, isolation_level=None)  # another program answers a card
+    other.execute("UPDATE card_state SET reps = 0 WHERE deck_id = 'd0' AND card_id = 'c5'")
+    other.close()
+    assert store.answered_keys() == store.keys(answered=True)
+    sync_catalog(store, cards)
+    store.put(replace(store.get("d0", "c6") or CardState("d0", "c6"), reps=0))  # this connection writes
+    assert ("d0", "c6") not in store.answered_keys()
+    assert store.answered_keys() == store.keys(answered=True)
+
+
 def test_deck_cache_keeps_the_content_hash_and_the_cards(write_deck, tmp_path):
     path = write_deck("""
-        deck: {id: demo, title: Demo}
+        deck: {id: demo, title: Demo, order: 2}
         cards:
           - {id: a, type: flip, prompt: "P [bold]", answer: A, tags: [x]}
           - {id: b, type: mcq, prompt: Q, answer: R, distractors: [S, T]}
@@ -235,6 +252,7 @@ def test_deck_cache_keeps_the_content_hash_and_the_cards(write_deck, tmp_path):
     first = load_deck_file(path, cache_dir=tmp_path / "cache")
     second = load_deck_file(path, cache_dir=tmp_path / "cache")
     assert second.cards == first.cards and second.sources == first.sources
+    assert second.order == first.order == 2 and second.path == first.path
     assert [c.content_hash for c in second.cards] == [replace(c).content_hash for c in first.cards]
     assert "_content_hash" in second.cards[0].__dict__  # read from the cache, not hashed again
     assert second.cards[0].to_dict() == first.cards[0].to_dict()

@@ -174,7 +174,7 @@ class StudySession:
         self.cards: dict[tuple[str, str], Card] = {}
         for c in cards:
             self.cards.setdefault(c.key, c)
-        known = store.keys(answered=True)
+        known = store.answered_keys()
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
         self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
         self._new_index = {c.key: i for i, c in enumerate(self._new)}

@@ -705,7 +705,17 @@ class Store:
             "SELECT deck_id, card_id, content_hash, reps FROM card_state WHERE profile_id = ? ORDER BY deck_id, card_id",
             (self.profile_id,),
         )
-        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+        hashes = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+        self.__dict__["_hashes_memo"] = (self.data_version(), hashes)  # for answered_keys, once
+        return hashes
+
+    def answered_keys(self) -> set[tuple[str, str]]:
+        """``keys(answered=True)``; right after ``content_hashes`` (start-up: sync, then the
+        study session) from what that read, when nothing was written since."""
+        memo = self.__dict__.pop("_hashes_memo", None)
+        if memo is not None and memo[0] == self.data_version():
+            return {k for k, v in memo[1].items() if v[1] > 0}
+        return self.keys(answered=True)
 
     # --- counting in SQL over a set of card keys (issue 17: counts at 100k cards) -------------
 
