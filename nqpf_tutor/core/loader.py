@@ -33,7 +33,7 @@ from nqpf_tutor.errors import NqpfError
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
 LOADER_VERSION = "2"
 #: The cache is in ``marshal`` format, whose layout may change between Python versions.
-_CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+_CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal2"
 
 
 
@@ -847,12 +847,10 @@ def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
         d = marshal.loads(cache.read_bytes())
         if d.get("fields") != _CARD_FIELDS:
             return None
-        new, setattr_, names = object.__new__, object.__setattr__, _CARD_FIELDS + ("_content_hash",)
+        new, setattr_ = object.__new__, object.__setattr__
         cards = []
-        for row in d["cards"]:
+        for values in d["cards"]:  # each card's attributes as marshal made them: no Python per field
             card = new(Card)
-            values = dict(zip(names, row))
-            values["key"] = (values["deck_id"], values["id"])
             setattr_(card, "__dict__", values)
             cards.append(card)
         sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
@@ -867,7 +865,10 @@ def _write_cache(cache: Path, deck: Deck) -> None:
     rows = []
     for c in deck.cards:
         v = c.__dict__
-        rows.append(tuple(v[f] for f in _CARD_FIELDS) + (c.content_hash,))
+        row = {f: v[f] for f in _CARD_FIELDS}
+        row["_content_hash"] = c.content_hash
+        row["key"] = c.key
+        rows.append(row)
     data = {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
             "order": deck.order, "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
     try:

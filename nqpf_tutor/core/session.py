@@ -125,7 +125,7 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                 state = store.get(*card.key)
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
-        orphans = [k for k in known if k not in catalog]
+        orphans = sorted(known.keys() - catalog)  # in key order, as stored (UTF-8 order is code point order)
     return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
