@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nqpf_tutor.core.decks.selection import balanced_questions, deck_shares, fact_key, topic_of
+from nqpf_tutor.core.decks.selection import balanced_questions, deck_shares, fact_key, kind_of, topic_of
 from nqpf_tutor.core.drill import build_questions
 from nqpf_tutor.core.export import make_paper, paper_cards
 from nqpf_tutor.core.loader import Catalog, load_deck_file, select_cards
@@ -151,3 +151,31 @@ def test_export_n_without_questions_is_a_one_line_error(tmp_path: Path) -> None:
     assert r.stderr.count("\n") == 1 and "leave out -n" in r.stderr
     r = _run("--decks-dir", str(decks), "export", "--format", "json", "--deck", "plain", data=tmp_path / "d")
     assert r.returncode == 0 and len(json.loads(r.stdout)) == 2
+
+
+@pytest.mark.parametrize("seed", range(1, 11))
+def test_question_types_are_mixed_true_false_at_most_30_percent(cards: list[Card], seed: int) -> None:
+    """An all-deck paper was about 40% true/false (decks write many short true/false cards):
+    now multiple choice and true/false are mixed, true/false at most 30%, every deck still
+    within its share and no fact asked twice."""
+    for qs in (make_paper(cards, seed=seed, n=40).questions, build_quiz(cards, 40, seed=seed),
+               build_questions(cards, 40, seed)):
+        kinds = Counter(kind_of(q) for q in qs)
+        assert len(qs) == 40
+        assert kinds["truefalse"] <= 12, kinds
+        assert kinds["truefalse"] >= 6, kinds  # a mix, not true/false squeezed out
+        assert max(deck_shares(qs).values()) <= 0.4
+        assert len({fact_key(q.card) for q in qs}) == 40
+        # true/false spread over the decks, not all from one
+        assert max(Counter(q.card.deck_id for q in qs if kind_of(q) == "truefalse").values()) <= 4
+
+
+def test_the_true_false_cap_yields_only_when_nothing_else_is_left() -> None:
+    tf = [Card("d", f"t{i}", "truefalse", f"Statement {i}", "True") for i in range(6)]
+    mcq = [Card("d", f"m{i}", "mcq", f"Question {i}?", f"Answer {i}", distractors=(f"x{i}", f"y{i}", f"z{i}"))
+           for i in range(4)]
+    qs = balanced_questions(tf + mcq, 5, 3)
+    assert Counter(kind_of(q) for q in qs) == {"choice": 4, "truefalse": 1}
+    # Ten asked of ten: every true/false comes in once the multiple choice has run out.
+    assert Counter(kind_of(q) for q in balanced_questions(tf + mcq, 10, 3)) == {"choice": 4, "truefalse": 6}
+    assert len(balanced_questions(tf, 4, 3)) == 4

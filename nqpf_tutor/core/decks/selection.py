@@ -8,6 +8,12 @@ cell, and no question whose answer is spelled out in another question's prompt (
 engine era: materials?`` gives away ``Which era had ...? Steam engine era``). Only when the
 cards run short are such give-aways let in again; the same cell is never asked twice.
 
+Question types are spread too: inside its share each deck takes multiple choice (from flip,
+mcq, typed and table cards) and true/false questions in proportion to the facts it has of
+each, with true/false at most ``TRUEFALSE_MAX_SHARE`` of the whole draw while other
+questions are left (decks write many short true/false cards; a paper of 40% true/false
+tests guessing more than knowing). Only when nothing else can be asked does the cap yield.
+
 The same cards (in any order), ``n`` and seed give the same questions in the same order.
 """
 
@@ -40,6 +46,32 @@ def topic_of(card: Card) -> str:
         if t != card.deck_id and t not in _BROAD_TAGS:
             return t
     return card.tags[0] if card.tags else ""
+
+
+#: True/false questions make up at most this share of a draw while other questions are left.
+TRUEFALSE_MAX_SHARE = 0.3
+
+
+def kind_of(q: Question) -> str:
+    """A question's type as the paper asks it: ``truefalse`` or ``choice`` (multiple choice)."""
+    return "truefalse" if q.card.type == "truefalse" else "choice"
+
+
+def _kind_targets(questions: Sequence[Question]) -> dict[str, float]:
+    """The share of each kind a deck aims at: its facts' share, true/false capped."""
+    facts: dict[str, set] = defaultdict(set)
+    for q in questions:
+        facts[kind_of(q)].add(fact_key(q.card))
+    total = sum(len(f) for f in facts.values()) or 1
+    target = {k: len(f) / total for k, f in facts.items()}
+    tf = target.get("truefalse", 0.0)
+    others = [k for k in target if k != "truefalse"]
+    if tf > TRUEFALSE_MAX_SHARE and others:
+        rest = sum(target[k] for k in others)
+        target["truefalse"] = TRUEFALSE_MAX_SHARE
+        for k in others:
+            target[k] = target[k] / rest * (1 - TRUEFALSE_MAX_SHARE)
+    return target
 
 
 #: Above this many questions the give-away check (pairwise) is left out: a long quiz asks
@@ -112,14 +144,23 @@ def balanced_questions(
         by_deck[q.card.deck_id].append(q)
     decks = sorted(by_deck)
     rng.shuffle(decks)
-    queues = {d: _interleave_topics(by_deck[d], rng) for d in decks}
+    # Each deck's questions, topics in turn, split by kind (each kind keeps the topic order).
+    queues: dict[str, dict[str, deque[Question]]] = {}
+    for d in decks:
+        queues[d] = defaultdict(deque)
+        for q in _interleave_topics(by_deck[d], rng):
+            queues[d][kind_of(q)].append(q)
+    targets = {d: _kind_targets(by_deck[d]) for d in decks}
     # One question per fact first: the number of facts is what a deck can really give.
-    facts_per_deck = {d: len({fact_key(q.card) for q in queues[d]}) for d in decks}
+    facts_per_deck = {d: len({fact_key(q.card) for q in by_deck[d]}) for d in decks}
     share = _shares(want, facts_per_deck, decks)
+    tf_cap = int(TRUEFALSE_MAX_SHARE * want)
 
     chosen: list[Question] = []
     facts: set[tuple[str, ...]] = set()
     taken: Counter[str] = Counter()
+    taken_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds_taken: Counter[str] = Counter()
 
     check = want <= GIVEAWAY_CHECK_MAX
     texts: dict[int, tuple[str, str]] = {}  # normalized lazily: only the questions looked at
@@ -143,32 +184,50 @@ def balanced_questions(
 
     deferred: dict[str, list[Question]] = defaultdict(list)  # gave something away: maybe later
 
-    def draw(limit_of, strict: bool) -> None:
+    def kinds_in_turn(d: str, capped: bool) -> list[str]:
+        """The deck's kinds, the one furthest behind its target share first."""
+        target = targets[d]
+        ks = [k for k in sorted(target) if queues[d][k]]
+        if capped:
+            ks = [k for k in ks if k != "truefalse" or kinds_taken[k] < tf_cap]
+        return sorted(ks, key=lambda k: taken_kind[d][k] - target[k] * (taken[d] + 1))
+
+    def take_one(d: str, strict: bool, capped: bool) -> bool:
+        for k in kinds_in_turn(d, capped):
+            queue = queues[d][k]
+            while queue:
+                q = queue.popleft()
+                if fact_key(q.card) in facts:
+                    continue  # that fact is asked already: never again
+                if not fits(q, strict):
+                    deferred[d].append(q)
+                    continue
+                chosen.append(q)
+                facts.add(fact_key(q.card))
+                taken[d] += 1
+                taken_kind[d][k] += 1
+                kinds_taken[k] += 1
+                return True
+        return False
+
+    def draw(limit_of, strict: bool, capped: bool = True) -> None:
         progress = True
         while len(chosen) < want and progress:
             progress = False
             for d in decks:
                 if len(chosen) >= want or taken[d] >= limit_of(d):
                     continue
-                queue = queues[d]
-                while queue:
-                    q = queue.popleft()
-                    if fact_key(q.card) in facts:
-                        continue  # that fact is asked already: never again
-                    if not fits(q, strict):
-                        deferred[d].append(q)
-                        continue
-                    chosen.append(q)
-                    facts.add(fact_key(q.card))
-                    taken[d] += 1
-                    progress = True
-                    break
+                progress = take_one(d, strict, capped) or progress
 
-    draw(lambda d: share[d], strict=True)  # each deck its fair share
-    draw(lambda d: len(questions), strict=True)  # a deck that ran short: the others fill in
+    everything = len(questions)
+    draw(lambda d: share[d], strict=True)  # each deck its fair share, types mixed
+    draw(lambda d: everything, strict=True)  # a deck that ran short: the others fill in
+    draw(lambda d: share[d], strict=True, capped=False)  # only true/false left: the cap yields
+    draw(lambda d: everything, strict=True, capped=False)
     for d in decks:  # still short: give-aways, never the same fact
-        queues[d] = deque([*deferred.pop(d, []), *queues[d]])
-    draw(lambda d: len(questions), strict=False)
+        for q in reversed(deferred.pop(d, [])):
+            queues[d][kind_of(q)].appendleft(q)
+    draw(lambda d: everything, strict=False, capped=False)
     chosen.sort(key=lambda q: q.card.uid)
     random.Random(order if order is not None else f"order|{salt}|{seed}").shuffle(chosen)
     return chosen
