@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("--student", action="append", default=[], metavar="NAME", help="a student or team (repeatable)")
     p.add_argument("--out", metavar="FILE", help="write results as CSV (and JSON alongside)")
+    p.add_argument("--force", action="store_true", help="replace existing --out files")
     p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--versions", metavar="A,B", help="markdown: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
     p.add_argument("--key", metavar="FILE", help="markdown: write the answer key to this file instead of the paper's end")
+    p.add_argument("--force", action="store_true", help="replace existing files")
 
     p = sub.add_parser("stats", help="review figures")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -89,22 +91,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("results", help="past drills; export one")
     p.add_argument("drill_id", nargs="?", metavar="DRILL", help="a drill id to show or export")
     p.add_argument("--out", metavar="FILE", help="write that drill as CSV (and JSON alongside)")
+    p.add_argument("--force", action="store_true", help="replace existing --out files")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
 #: Command name -> module in nqpf_tutor.commands, where the two differ.
 MODULES = {"import": "import_deck"}
+#: Commands that run the terminal UI; every other command's standard output and error go
+#: through ``core.text.CleanStream`` (no escape code, bidi or zero-width character reaches
+#: the terminal raw).
+TUI_COMMANDS = {"app", "study", "quiz", "drill", "live", "join"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = args.command or "app"
+    streams = sys.stdout, sys.stderr
+    if command not in TUI_COMMANDS:
+        from nqpf_tutor.core.text import CleanStream
+
+        sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
+    try:
+        return _run(args, command)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args, command: str) -> int:
+    from nqpf_tutor.core.text import escape
     from nqpf_tutor.locations import Locations
 
     try:
         loc = Locations.resolve(data_dir=args.data_dir, decks_dirs=args.decks_dir)
-        command = args.command or "app"
         name = f"nqpf_tutor.commands.{MODULES.get(command, command)}"
         try:
             module = importlib.import_module(name)
@@ -115,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(module.run(args, loc) or 0)
     except NqpfError as e:
-        print(f"nqpf-tutor: {e}", file=sys.stderr)
+        print(f"nqpf-tutor: {escape(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

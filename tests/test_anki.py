@@ -11,6 +11,7 @@ from nqpf_tutor.core.anki import (
     BASIC_MODEL_ID, CLOZE_MODEL_ID, AnkiExportError, deck_id_for, write_apkg,
 )
 from nqpf_tutor.core.model import Card, Deck, Source
+from nqpf_tutor.errors import NqpfError
 
 FIELD_SEP = "\x1f"
 
@@ -122,7 +123,7 @@ def test_errors_are_one_line(tmp_path):
     deck = make_deck()
     with pytest.raises(AnkiExportError, match="no cards to export"):
         write_apkg([], {}, tmp_path / "x.apkg", title="t")
-    with pytest.raises(AnkiExportError, match="does not exist"):
+    with pytest.raises(NqpfError, match="does not exist"):  # (nqpf_tutor.files.OutputError)
         write_apkg(deck.cards, {"d": deck}, tmp_path / "no" / "x.apkg", title="t")
     assert list(tmp_path.iterdir()) == []
 

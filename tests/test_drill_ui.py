@@ -466,4 +466,4 @@ def test_drill_command_passes_its_options_to_the_app(tmp_path, fixture_decks, mo
                  "--out", "r.csv"]) == 0
     assert seen == {"start": "drill", "drill_options": {
         "n": 3, "seconds": 0, "seed": 9, "students": ["Ann", "Bo"], "speed_bonus": True, "streaks": False,
-        "leaderboard": False, "out": str(tmp_path / "r.csv")}}
+        "leaderboard": False, "out": str(tmp_path / "r.csv"), "force": False}}

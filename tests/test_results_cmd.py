@@ -144,7 +144,7 @@ def test_out_needs_a_drill_and_a_writable_place(tmp_path, capsys):
     assert capsys.readouterr().err == "nqpf-tutor: results --out needs a drill id: nqpf-tutor results DRILL --out FILE\n"
     assert results(tmp_path, d.id, "--out", str(tmp_path / "missing" / "r.csv")) == 1
     err = capsys.readouterr().err
-    assert err.startswith("nqpf-tutor: cannot write results to ") and err.count("\n") == 1
+    assert err.startswith("nqpf-tutor: cannot write ") and "does not exist" in err and err.count("\n") == 1
 
 
 def test_drills_of_another_profile_are_not_listed(tmp_path, capsys):
@@ -161,7 +161,8 @@ def test_deck_and_student_text_is_printed_as_plain_text(tmp_path, capsys):
     assert results(tmp_path, d.id) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
-    assert "Escape [2J here [bold]and[/] there?" in out and "Team [red]A[/]" in out
+    # the whole escape sequence goes (core.text.clean), the markup-like text stays as typed
+    assert "Escape here [bold]and[/] there?" in out and "Team [red]A[/]" in out
 
 
 def test_a_locked_database_is_one_line(tmp_path, capsys, monkeypatch):

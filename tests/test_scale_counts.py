@@ -381,6 +381,7 @@ YAML_CASES = [
     "x: !!python/object:os.system ls\n",
     "x: !custom thing\n",
     "x: !!int nope\n",
+    "x: " + "9" * 5000 + "\n",
     "x: !!float [1]\n",
     "&a [*a]\n",
     "&m {self: *m}\n",
@@ -428,10 +429,10 @@ def _yaml_texts():
 def test_fast_yaml_load_gives_the_same_objects_and_errors_as_pyyaml():
     import yaml
 
-    from nqpf_tutor.core.loader import load_yaml
+    from nqpf_tutor.core.loader import _loader_class, load_yaml
 
-    def standard(text):
-        return yaml.load(text, Loader=yaml.CSafeLoader)
+    def standard(text):  # PyYAML's own constructor, on the loader class the decks use
+        return yaml.load(text, Loader=_loader_class())
 
     texts = _yaml_texts()
     assert len(texts) > len(YAML_CASES) + 3
@@ -464,7 +465,7 @@ def test_deck_errors_are_the_same_with_the_fast_yaml_path(tmp_path, monkeypatch)
 
     texts = _yaml_texts()
     fast = [problems(t) for t in texts]
-    monkeypatch.setattr(loader, "load_yaml", lambda text: yaml.load(text, Loader=yaml.CSafeLoader))
+    monkeypatch.setattr(loader, "load_yaml", lambda text: yaml.load(text, Loader=loader._loader_class()))
     assert [problems(t) for t in texts] == fast
 
 

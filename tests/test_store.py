@@ -385,7 +385,9 @@ def test_a_foreign_sqlite_file_is_moved_aside(db):
     assert len(_damaged_files(db)) == 1
 
 
-def test_damage_found_while_running_is_reported_then_moved_aside_next_time(db):
+def test_damage_seen_while_running_is_reported_then_checked_next_time(db):
+    """A "malformed" error while running is one line; the next start asks SQLite for a full
+    check, and a file SQLite finds sound is kept with its progress (never set aside on a guess)."""
     with Store.open(db) as store:
         answer(store, "d", "c")
         err = sqlite3.DatabaseError("database disk image is malformed")
@@ -398,9 +400,22 @@ def test_damage_found_while_running_is_reported_then_moved_aside_next_time(db):
         with pytest.raises(StoreError, match="progress database is damaged"):
             store.get("d", "c")
         store.conn = real
+    assert db.with_name(db.name + ".damaged").exists()
     with Store.open(db) as store:
-        assert store.notice
-        assert store.get("d", "c") is None
+        assert store.notice is None
+        assert store.get("d", "c").reps == 1
+    assert not db.with_name(db.name + ".damaged").exists() and not _damaged_files(db)
+
+
+def test_damage_seen_while_running_and_real_is_moved_aside_next_time(db):
+    _store_with_data(db)
+    db.with_name(db.name + ".damaged").touch()
+    data = bytearray(db.read_bytes())
+    data[3 * 4096: 5 * 4096] = os.urandom(2 * 4096)
+    db.write_bytes(bytes(data))
+    with Store.open(db) as store:
+        assert store.notice and "moved it to" in store.notice
+    assert len(_damaged_files(db)) == 1
 
 
 # --- locks and permissions ------------------------------------------------------------------------

@@ -41,9 +41,17 @@ def launch(args, loc, start: str = "home", **extra) -> int:
         gc.freeze()
         gc.enable()
         app.run()
+        if store.writes.pending:  # the app ended with writes kept: one last (short) try
+            store.writes.flush()
+        unsaved = app.unsaved_line()
     if store.notice:
         print(f"nqpf-tutor: {store.notice}", file=sys.stderr)
-    return 0
+    if unsaved:
+        print(f"nqpf-tutor: {unsaved}", file=sys.stderr)
+        return 1
+    if app.quit_unsaved:  # quit with writes waiting, all saved by the last try
+        return 0
+    return app.return_code or 0
 
 
 def run(args, loc) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
+
+from nqpf_tutor.core.text import escape, json_text, one_line
 
 
 def run(args, loc) -> int:
@@ -25,15 +26,15 @@ def run(args, loc) -> int:
             "path": d.path,
         })
     if args.json:
-        print(json.dumps({"decks": rows, "warnings": catalog.warnings}, indent=2, ensure_ascii=False))
+        print(json_text({"decks": rows, "warnings": catalog.warnings}))
         return 0
     if not rows:
-        print("No decks found. Put .yaml decks in " + str(loc.user_decks_dir) + " or use --decks-dir.")
+        print("No decks found. Put .yaml decks in " + escape(loc.user_decks_dir) + " or use --decks-dir.")
         return 0
     w = max(len(r["id"]) for r in rows)
     for r in rows:
         where = "bundled" if r["bundled"] else r["path"]
-        print(f"{r['id']:<{w}}  {r['cards']:>5} cards  {r['title']}  ({where})")
+        print(f"{r['id']:<{w}}  {r['cards']:>5} cards  {one_line(r['title'])}  ({escape(where)})")
     total = sum(r["cards"] for r in rows)
     print(f"{len(rows)} deck{'s' * (len(rows) != 1)}, {total} cards")
     return 0

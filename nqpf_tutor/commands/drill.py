@@ -24,17 +24,21 @@ def drill_options(args) -> dict:
         "streaks": bool(args.streaks),
         "leaderboard": not args.no_leaderboard,
         "out": str(Path(out).expanduser().absolute()) if out else None,
+        "force": bool(getattr(args, "force", False)),
     }
 
 
-def _check_out(out: str | None) -> None:
+def _check_out(out: str | None, force: bool = False) -> None:
+    """The CSV and the JSON beside it: a folder, a missing folder, or (without ``--force``)
+    files that would be replaced are one line now, before the drill."""
     if not out:
         return
-    p = Path(out)
-    if p.is_dir():
-        raise NqpfError(f"--out {out}: it is a folder; give a file name like results.csv")
-    if not p.parent.is_dir():
-        raise NqpfError(f"--out {out}: the folder {p.parent} does not exist")
+    from nqpf_tutor.core.drill import json_path_for
+    from nqpf_tutor.files import check_outputs
+
+    from nqpf_tutor.files import is_special
+
+    check_outputs([out] if is_special(out) else [out, json_path_for(out)], force=force)
 
 
 def run(args, loc) -> int:
@@ -48,7 +52,7 @@ def run(args, loc) -> int:
         students=tuple(options["students"]) or DrillConfig().students,
         speed_bonus=options["speed_bonus"], streaks=options["streaks"], leaderboard=options["leaderboard"],
     )
-    _check_out(options["out"])
+    _check_out(options["out"], options["force"])
     catalog = load_catalog(loc)
     cards = select_cards(catalog, list(args.deck or []), list(args.tag or []))
     if not cards:

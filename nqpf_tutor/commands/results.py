@@ -7,9 +7,10 @@ that is unambiguous): per-student scores, the questions most missed and every an
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
+
+from nqpf_tutor.core.text import json_text, one_line
 
 from nqpf_tutor.errors import NqpfError
 
@@ -17,8 +18,9 @@ STUDENTS_WIDTH = 30
 
 
 def _plain(text: Any) -> str:
-    """User and deck text as one printable line (no control characters, no escapes)."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    """User and deck text as one line (``core.text.one_line``: no escape codes, no control,
+    bidi or zero-width characters)."""
+    return one_line(text)
 
 
 def _clip(text: str, width: int) -> str:
@@ -70,7 +72,7 @@ def _list(store, as_json: bool) -> int:
         s.pop("right", None)
         summaries.append(s)
     if as_json:
-        print(json.dumps({"drills": summaries}, indent=2, ensure_ascii=False))
+        print(json_text({"drills": summaries}))
         return 0
     if not summaries:
         print("No drills yet. Start one with: nqpf-tutor drill")
@@ -134,10 +136,11 @@ def run(args, loc) -> int:
             return _list(store, args.json)
         record = _find(store, args.drill_id)
     if args.out:
-        csv_path, json_path = write_results(record, args.out)
-        print(f"wrote {csv_path} and {json_path}", file=sys.stderr if args.json else sys.stdout)
+        csv_path, json_path = write_results(record, args.out, force=bool(getattr(args, "force", False)))
+        names = f"{csv_path} and {json_path}" if json_path is not None else str(csv_path)
+        print(f"wrote {names}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(record.to_dict()))
     else:
         _show(record)
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
+
+from nqpf_tutor.core.text import clean, json_text
 
 from nqpf_tutor.errors import NqpfError
 
@@ -33,7 +34,7 @@ def run(args, loc) -> int:
         sync_catalog(store, cards)
         stats = compute_stats(store, cards, settings)
     if args.json:
-        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        print(json_text(stats))
     else:
-        print(format_text(stats))
+        print(clean(format_text(stats)))
     return 0

@@ -22,11 +22,13 @@ import html
 import os
 import random
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from nqpf_tutor.core.model import CLOZE_RE, Card, Deck
+from nqpf_tutor.core.model import CLOZE_RE, Card, Deck, is_web_url
 from nqpf_tutor.core.questions import LETTERS
+from nqpf_tutor.core.text import clean, escape
 from nqpf_tutor.errors import NqpfError
 
 #: Fixed model ids: the same on every export, so Anki sees one note type, not a new one each time.
@@ -78,7 +80,7 @@ def anki_tag(tag: str) -> str:
 
 def esc(text: str) -> str:
     """Card text as HTML that shows exactly as typed."""
-    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+    return html.escape(clean(text), quote=False).replace("\n", "<br>")  # (clean: no control or bidi characters)
 
 
 def _rng(card: Card) -> random.Random:
@@ -149,8 +151,10 @@ def source_field(card: Card, deck: Deck | None) -> str:
             parts.append(esc(sid))
             continue
         text = esc(src.citation())
-        if src.url:
+        if src.url and is_web_url(src.url):  # only http(s) becomes a link
             text += f' (<a href="{html.escape(src.url, quote=True)}">{esc(src.url)}</a>)'
+        elif src.url:
+            text += f" ({esc(src.url)})"
         parts.append(text)
     return "; ".join(parts)
 
@@ -194,8 +198,10 @@ def deck_names(cards: Iterable[Card], decks: Mapping[str, Deck], title: str) -> 
     return names
 
 
-def write_apkg(cards: Iterable[Card], decks: Mapping[str, Deck], path: str | os.PathLike, title: str) -> int:
-    """Write ``cards`` as an Anki package at ``path``; return the number of notes."""
+def write_apkg(cards: Iterable[Card], decks: Mapping[str, Deck], path: str | os.PathLike, title: str,
+               *, force: bool = False) -> int:
+    """Write ``cards`` as an Anki package at ``path`` (through ``nqpf_tutor.files``: an
+    existing file only with ``force``); return the number of notes."""
     genanki = _genanki()
     cards = list(dict((c.uid, c) for c in cards).values())
     if not cards:
@@ -217,20 +223,18 @@ def write_apkg(cards: Iterable[Card], decks: Mapping[str, Deck], path: str | os.
             note = genanki.Note(model=basic, fields=[front, back, explanation, source], tags=tags,
                                 guid=genanki.guid_for(card.uid))
         anki_decks[card.deck_id].add_note(note)
-    out = Path(path).expanduser()
-    if out.is_dir():
-        raise AnkiExportError(f"{out} is a folder; give a file name such as {out / 'cards.apkg'}")
-    if not out.parent.is_dir():
-        raise AnkiExportError(f"cannot write {out}: folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        genanki.Package(list(anki_decks.values())).write_to_file(str(tmp))
-        os.replace(tmp, out)
-    except OSError as e:
-        raise AnkiExportError(f"cannot write {out}: {e.strerror or e}") from None
-    finally:
+    import tempfile
+
+    from nqpf_tutor.files import check_outputs, write_output
+
+    check_outputs([path], force=force)
+    with tempfile.TemporaryDirectory(prefix="nqpf-apkg-") as tmp:
+        built = Path(tmp) / "deck.apkg"
         try:
-            tmp.unlink()
-        except OSError:
-            pass
+            genanki.Package(list(anki_decks.values())).write_to_file(str(built))
+            data = built.read_bytes()
+        except (OSError, sqlite3.Error) as e:  # (genanki builds it with SQLite in a temporary folder)
+            raise AnkiExportError(f"cannot write {escape(path)}: {getattr(e, 'strerror', None) or e} "
+                                  "(while making the package in a temporary folder)") from None
+    write_output(path, data, force=force)
     return len(cards)

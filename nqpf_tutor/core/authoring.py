@@ -184,11 +184,7 @@ def write_starter_deck(path: str | os.PathLike, *, force: bool = False, schema: 
     if p.exists() and not force:
         raise AuthoringError(f"{p} already exists; use --force to overwrite it")
     text = starter_deck_text(p, schema)
-    try:
-        with open(p, "w" if force else "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except FileExistsError:
-        raise AuthoringError(f"{p} already exists; use --force to overwrite it") from None
-    except OSError as e:
-        raise AuthoringError(f"cannot write {p}: {e.strerror or e}") from None
+    from nqpf_tutor.files import write_output
+
+    write_output(p, text, force=force, hint="use --force to overwrite it")  # nothing half-written
     return p

@@ -20,17 +20,15 @@ Rules
 - Saving: with a store, the drill is recorded when its first question starts and every answer
   is committed as it is given (one transaction each), so a drill cut short keeps what was
   answered; the last answer marks it finished. Drills never touch card states or the review log.
+  When the store cannot take a write (locked, disk full, read-only), the drill goes on: the
+  write waits in the store's outbox, in order, and is written as soon as the store can take it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import random
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -41,7 +39,9 @@ from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.decks.selection import balanced_questions
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.scheduler import ts, utc_now
+from nqpf_tutor.core.text import csv_text, json_text
 from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.files import is_special, write_outputs
 
 #: Columns of the results CSV, in order.
 CSV_COLUMNS = (
@@ -330,7 +330,8 @@ class Drill:
         if self.started is None:
             self.started = self.now()
             if self.store is not None:
-                self.store.start_drill(self.id, self.started, self.record_config(), self.seed)
+                drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
+                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed))
         if self._q_start is None:
             self._q_start = self.clock()
 
@@ -354,8 +355,8 @@ class Drill:
         """Answer the current question with option ``choice`` (0-based; None: no answer).
 
         Starts the question first if needed. After the time limit the answer is a miss, whatever
-        was chosen. Saved to the store (committed) before this returns; if saving fails
-        (``StoreError``, one line) nothing changes and the same question can be answered again.
+        was chosen. Saved to the store (committed) before this returns; when the store cannot
+        take it now the answer counts all the same and waits in the store's outbox, in order.
         ``ValueError`` for an option the question does not have.
         """
         q = self.current
@@ -403,11 +404,11 @@ class Drill:
         )
         last = self.index + 1 >= self.total
         if self.store is not None:
-            self.store.log_drill_answer(
+            finished = when if last else None
+            self.store.writes.submit("drill answer", lambda store: store.log_drill_answer(
                 a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
-                a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=when if last else None,
-            )
-        # only once saved: a failed save (StoreError) leaves the drill as it was, to try again
+                a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=finished,
+            ))
         self.answers.append(a)
         self._streak[student] = streak
         self._q_start = None
@@ -544,51 +545,38 @@ def _csv_cell(v: Any) -> Any:
 
 
 def results_csv(record: DrillRecord) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    """One row per answer; cells cleaned and formulas neutralised (``core.text.csv_text``)."""
+    rows = []
     for a in record.answers:
         row = a.row()
-        w.writerow([_csv_cell(row[c]) for c in CSV_COLUMNS])
-    return buf.getvalue()
+        rows.append([_csv_cell(row[c]) for c in CSV_COLUMNS])
+    return csv_text(CSV_COLUMNS, rows)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    try:
-        if path.is_dir():
-            raise DrillError(f"cannot write results to {path}: it is a folder")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except DrillError:
-        raise
-    except OSError as e:
-        raise DrillError(f"cannot write results to {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are meant to be shared
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise DrillError(f"cannot write results to {path}: {e.strerror or e}") from None
-
-
-def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike) -> tuple[Path, Path]:
-    """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
-    missed) as JSON beside it (``json_path_for``). Returns both paths. One-line ``DrillError``
-    when a file cannot be written."""
+def results_files(drill: "Drill | DrillRecord", path: str | os.PathLike) -> list[tuple[Path, str]]:
+    """The CSV at ``path`` and the JSON beside it (``json_path_for``), with their text; only
+    the CSV when ``path`` is a device or a FIFO (``/dev/null``, ``/dev/stdout``)."""
     record = drill.record() if isinstance(drill, Drill) else drill
     csv_path = Path(path).expanduser()
-    json_path = json_path_for(csv_path)
-    _write_atomic(csv_path, results_csv(record))
-    _write_atomic(json_path, json.dumps(record.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    return csv_path, json_path
+    files = [(csv_path, results_csv(record))]
+    if not is_special(csv_path):
+        files.append((json_path_for(csv_path), json_text(record.to_dict()) + "\n"))
+    return files
+
+
+def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, force: bool = False,
+                  hint: str | None = None) -> tuple[Path, Path | None]:
+    """Write the answers as CSV to ``path`` and everything (answers, config, scores, most
+    missed) as JSON beside it (``json_path_for``), both or neither (``nqpf_tutor.files``).
+    Returns both paths (the JSON's None when ``path`` is a device or FIFO). Existing regular
+    files are replaced only with ``force``; a one-line ``OutputError`` names them all, and any
+    file that cannot be written."""
+    written = write_outputs(results_files(drill, path), force=force, hint=hint)
+    return written[0], (written[1] if len(written) > 1 else None)
 
 
 __all__ = [
     "CSV_COLUMNS", "Drill", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
     "build_questions", "json_path_for", "load_drill", "missed_counts", "new_drill_id", "new_seed",
-    "results_csv", "score_answers", "write_results",
+    "results_csv", "results_files", "score_answers", "write_results",
 ]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import random
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from nqpf_tutor.core.model import Card, Deck
 from nqpf_tutor.core.decks.selection import balanced_questions
 from nqpf_tutor.core.questions import LETTERS, Question
+from nqpf_tutor.core.text import clean, csv_text, json_text
 
 CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
 
@@ -54,20 +53,19 @@ def paper_cards(cards: Sequence[Card], *, seed: int | None = None, n: int | None
 
 
 def to_json(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
-    return json.dumps([card_record(c, decks.get(c.deck_id)) for c in cards], indent=2, ensure_ascii=False) + "\n"
+    return json_text([card_record(c, decks.get(c.deck_id)) for c in cards]) + "\n"
 
 
 def to_csv(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
+    """Every card as a row; cells cleaned and formulas neutralised (``csv_text``)."""
+    rows = []
     for c in cards:
         r = card_record(c, decks.get(c.deck_id))
-        w.writerow([
+        rows.append([
             r["deck"], r["id"], r["type"], r["prompt"], r["answer"], " | ".join(r["options"]),
             r["explanation"], " ".join(r["tags"]), " ".join(s["id"] for s in r["sources"]),
         ])
-    return buf.getvalue()
+    return csv_text(CSV_FIELDS, rows, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------------------
@@ -102,15 +100,22 @@ class Paper:
         return "\n".join(out) + "\n"
 
 
+#: Characters Markdown (CommonMark, GitHub's tables and strikethrough) or HTML would read as
+#: formatting: each is written with a backslash, which CommonMark allows before any ASCII
+#: punctuation, so the paper prints the text as typed (``~~x~~``, ``<script>``, ``&amp;``).
+MD_SPECIAL = frozenset("\\`*_[]<>#|~&$")
+
+
 def md_escape(text: str) -> str:
-    """Keep card text as typed in Markdown: escape what Markdown would read as formatting."""
-    text = " ".join(text.split())
-    out = []
-    for ch in text:
-        if ch in "\\`*_[]<>#|":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
+    """Card text as typed in Markdown, on one line: cleaned (``core.text.clean``), then every
+    character Markdown or HTML would read as formatting escaped with a backslash."""
+    text = " ".join(clean(text).split())
+    out = ["\\" + ch if ch in MD_SPECIAL else ch for ch in text]
+    if out and out[0] in "-+=":  # a list item or a heading underline at the line's start
+        out[0] = "\\" + out[0]
+    m = re.match(r"\d{1,9}[.)]", text)
+    if m:  # "1." or "1)" at the line's start: a numbered list
+        out[m.end() - 1] = "\\" + out[m.end() - 1]
     return "".join(out)
 
 

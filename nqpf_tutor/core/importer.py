@@ -357,24 +357,32 @@ class ImportResult:
     warnings: list[str]
 
 
+#: The most an import reads (a file, a pipe or standard input): ``/dev/zero`` is not read forever.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
 def read_source(source: str) -> tuple[str, str]:
-    """(text, name) of a file, or of standard input for '-'."""
+    """(text, name) of a file, or of standard input for '-'; at most ``MAX_IMPORT_BYTES``."""
     import sys
 
+    too_large = f"{source}: too large to import (over {MAX_IMPORT_BYTES // (1024 * 1024)} MB)"
     if source == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
         name = "standard input"
     else:
         p = Path(source).expanduser()
         try:
             if p.is_dir():
                 raise DeckImportError(f"{source} is a folder, not a file to import")
-            data = p.read_bytes()
+            with open(p, "rb") as f:  # a pipe given on purpose (<(...)) is read too, as far as the limit
+                data = f.read(MAX_IMPORT_BYTES + 1)
         except FileNotFoundError:
             raise DeckImportError(f"no such file: {source}") from None
         except OSError as e:
             raise DeckImportError(f"cannot read {source}: {e.strerror or e}") from None
         name = p.name
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DeckImportError(too_large)
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError as e:
@@ -425,11 +433,7 @@ def import_deck(
     doc, more = deck_document(parsed, deck_id, title.strip(), name)
     body = dump_deck(doc, schema=schema, note=f"Imported by nqpf-tutor from {name}. Card ids are stable: "
                                             "keep them when you edit a card, and its progress stays.")
-    try:
-        with open(out, "x", encoding="utf-8", newline="\n") as f:
-            f.write(body)
-    except FileExistsError:
-        raise DeckImportError(f"{out} already exists; choose another file with -o (or another --id)") from None
-    except OSError as e:
-        raise DeckImportError(f"cannot write {out}: {e.strerror or e}") from None
+    from nqpf_tutor.files import write_output
+
+    write_output(out, body, hint="choose another file with -o (or another --id)")  # never over a file
     return ImportResult(out, deck_id, len(doc["cards"]), parsed.warnings + more)

@@ -2,22 +2,26 @@
 
 Speed: the common case is a clean deck, so the fast path is PyYAML's C loader
 (``CSafeLoader``) plus one pass over plain Python objects. Line and column numbers are only
-worked out when there is something to report: the file is then composed again into nodes
-(which carry marks) and each problem's path (``cards[3].prompt``) is looked up there.
+worked out when there is something to report: YAML's event stream is walked again (no node
+tree: memory stays small) and each problem's path (``cards[3].prompt``) is found there. At most
+``MAX_PROBLEMS`` are listed per file.
 
 A parsed clean deck is cached in the user cache dir under the hash of the file's bytes, so
-the next load of an unchanged deck is a JSON read.
+the next load of an unchanged deck is a JSON read; so are a broken deck's problems.
 
 Safety: only safe YAML. A ``!!python/...`` tag is an error, never executed. Aliases are never
 expanded: the checks only descend where the deck format expects lists and mappings, and a
-list or mapping used twice through an alias is refused.
+list or mapping used twice through an alias is refused; text repeated through aliases may add
+at most ``ALIAS_FACTOR`` times the file's size. Only regular files up to ``MAX_FILE_BYTES`` are
+read (``nqpf_tutor.files.read_regular``: a FIFO never hangs, a link to /dev/zero is not read).
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import gc
 import hashlib
-import json
 import os
 import re
 import sys
@@ -27,7 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source
+from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source, is_web_url
+from nqpf_tutor.core.text import escape
 from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
@@ -44,9 +49,36 @@ def _yaml():
     return yaml
 
 
+_LOADER: Any = None
+
+
 def _loader_class():
-    yaml = _yaml()
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """PyYAML's safe loader (the C one when built) whose numbers too long for Python
+    (thousands of digits) are a problem at their own line and column, not a ValueError."""
+    global _LOADER
+    if _LOADER is None:
+        yaml = _yaml()
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        def construct_int(loader, node):
+            try:
+                return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+            except ValueError:
+                digits = sum(c.isdigit() for c in str(node.value))
+                raise PlainYAMLError(
+                    f"a number with {digits} digits is too long; quote it if it is text", node.start_mark) from None
+
+        _LOADER = type("DeckLoader", (base,), {})
+        _LOADER.add_constructor("tag:yaml.org,2002:int", construct_int)
+    return _LOADER
+
+
+class PlainYAMLError(Exception):
+    """A value YAML reads but a deck cannot hold, at its position (``problem_mark``)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
 
 TOP_KEYS = ("deck", "sources", "tables", "cards")
 DECK_KEYS = ("id", "title", "description", "order")
@@ -88,7 +120,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        """One line; a file name or a bad value repeated in it shows control, bidi and
+        zero-width characters escaped (``\\x1b``), never raw."""
+        return escape(f"{self.path}:{self.line}:{self.col}: {self.message}")
 
 
 class DeckError(NqpfError):
@@ -117,6 +151,12 @@ class _Raw:
 def _did_you_mean(word: Any, choices: Iterable[str]) -> str:
     if not isinstance(word, str):
         return ""
+    return _close_match(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)
+def _close_match(word: str, choices: tuple[str, ...]) -> str:
+    """(Cached: a deck repeating one typo 100,000 times pays for it once.)"""
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -141,13 +181,30 @@ def _kind(v: Any) -> str:
     return type(v).__name__
 
 
+class AliasBomb(Exception):
+    """Text repeated through YAML aliases beyond the deck's own size (``alias_limit``)."""
+
+
+class _TooMany(Exception):
+    """``MAX_PROBLEMS`` found: checking stops (a broken 18 MB deck is not listed in full)."""
+
+
+#: At most this many problems are listed for one file; then "stopped after N problems".
+MAX_PROBLEMS = 1000
+
+
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, alias_limit: int | None = None) -> None:
         self.problems: list[_Raw] = []
         self._seen: set[int] = set()
+        self._texts: set[int] = set()
+        self.alias_limit = alias_limit
+        self.alias_chars = 0  # characters of text met again through an alias
 
     def add(self, where: Path_, message: str, key: bool = False) -> None:
         self.problems.append(_Raw(where, message, key))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooMany()
 
     def container(self, v: Any, where: Path_) -> bool:
         """False (with a problem) when this list or mapping was already met through an alias."""
@@ -175,6 +232,13 @@ class _Checker:
                 self.add(where, f"{what} is required")
             return None
         if isinstance(v, str):
+            if len(v) > 64:  # an alias gives the same str object again: count what it repeats
+                if id(v) in self._texts:
+                    self.alias_chars += len(v)
+                    if self.alias_limit is not None and self.alias_chars > self.alias_limit:
+                        raise AliasBomb(where)
+                else:
+                    self._texts.add(id(v))
             if not v.strip():
                 self.add(where, f"{what} must not be empty")
                 return None
@@ -510,9 +574,21 @@ def _check_table(ck: _Checker, raw: Any, t: int, deck_id: str, sources: dict[str
     return cards
 
 
-def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) -> tuple[Deck | None, list[_Raw]]:
-    """Check a parsed document; return the deck (None when it has problems) and the problems."""
-    ck = _Checker()
+def check_document(doc: Any, *, bundled: bool = False, path: str | None = None,
+                   alias_limit: int | None = None) -> tuple[Deck | None, list[_Raw]]:
+    """Check a parsed document; return the deck (None when it has problems) and the problems.
+
+    ``alias_limit``: at most this many characters of text repeated through YAML aliases
+    (``AliasBomb`` beyond), so a small file cannot become a huge deck."""
+    ck = _Checker(alias_limit)
+    try:
+        return _check_document(ck, doc, bundled, path)
+    except _TooMany:
+        ck.problems.append(_Raw((), f"stopped after {MAX_PROBLEMS} problems; fix these and check again"))
+        return None, ck.problems
+
+
+def _check_document(ck: _Checker, doc: Any, bundled: bool, path: str | None) -> tuple[Deck | None, list[_Raw]]:
     if doc is None:
         ck.add((), "the file is empty; a deck needs 'deck' and 'cards'")
         return None, ck.problems
@@ -551,6 +627,9 @@ def check_document(doc: Any, *, bundled: bool = False, path: str | None = None) 
                 stitle = ck.text(sd.get("title"), ("sources", i, "title"), "source title")
                 vals = {k: ck.text(sd.get(k), ("sources", i, k), k, required=False, scalar_ok=True)
                         for k in ("publisher", "author", "date", "url")}
+                if vals["url"] is not None and not is_web_url(vals["url"]):
+                    ck.add(("sources", i, "url"), f"source url '{vals['url']}' must be an http:// or https:// address")
+                    vals["url"] = None
                 if sid is not None:
                     if sid in sources:
                         ck.add(("sources", i, "id"), f"duplicate source id '{sid}'")
@@ -611,40 +690,76 @@ def _fmt_where(where: Path_) -> str:
 # Positions: only on the error path.
 
 
-def _mark_of(node: Any, where: Path_, key: bool) -> tuple[int, int]:
-    """Line and column (1-based) of the node at ``where``, or of the nearest ancestor found."""
+def _positions(text: str, wanted: Iterable[tuple[Path_, bool]]) -> dict[tuple[Path_, bool], tuple[int, int]]:
+    """Line and column (1-based) of each wanted node (``(where, key)``: the key rather than the
+    value), or of its nearest ancestor found, from YAML's event stream: no node tree is built,
+    so memory stays small for any file size, and the walk stops once everything is found."""
     yaml = _yaml()
-    best = node.start_mark
-    cur = node
-    for i, step in enumerate(where):
-        nxt = None
-        is_last = i == len(where) - 1
-        if isinstance(cur, yaml.MappingNode):
-            for k, v in cur.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == str(step):
-                    nxt = k if (is_last and key) else v
-                    break
-        elif isinstance(cur, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(cur.value):
-            nxt = cur.value[step]
-        if nxt is None:
-            break
-        cur = nxt
-        best = cur.start_mark
-    return best.line + 1, best.column + 1
+    wanted = list(wanted)
+    norm = {w: tuple(str(s) for s in w[0]) for w in wanted}
+    prefixes = {p[:i] for p in norm.values() for i in range(len(p) + 1)}
+    keys_wanted = {norm[w] for w in wanted if w[1]}
+    found: dict[tuple[str, ...], Any] = {}
+    found_keys: dict[tuple[str, ...], Any] = {}
+    todo = set(norm.values()) | {("key",) + k for k in keys_wanted}
+    # One frame per open collection: [path, is_mapping, next index or current key, expecting a key]
+    stack: list[list[Any]] = []
 
+    def child_path(event) -> tuple[str, ...] | None:
+        """The path of the node this event starts; None for a mapping key (recorded apart)."""
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if frame[1]:  # a mapping
+            if frame[3]:  # this node is a key
+                frame[3] = False
+                frame[2] = str(event.value) if isinstance(event, yaml.ScalarEvent) else None
+                if frame[2] is not None:
+                    kp = frame[0] + (frame[2],)
+                    if kp in keys_wanted and kp not in found_keys:
+                        found_keys[kp] = event.start_mark
+                        todo.discard(("key",) + kp)
+                return None
+            frame[3] = True
+            return frame[0] + (frame[2],) if frame[2] is not None else None
+        frame[2] += 1
+        return frame[0] + (str(frame[2] - 1),)
 
-def _compose(text: str) -> Any:
-    yaml = _yaml()
     try:
-        return yaml.compose(text, Loader=_loader_class())
+        for event in yaml.parse(text, Loader=_loader_class()):
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                path = child_path(event)
+                if path is not None and path in prefixes and path not in found:
+                    found[path] = event.start_mark
+                    todo.discard(path)
+                    if not todo:
+                        break
+                if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    # the children of a key node, or of a path not wanted, need no names
+                    stack.append([path if path is not None else ("\0",), isinstance(event, yaml.MappingStartEvent),
+                                  0 if isinstance(event, yaml.SequenceStartEvent) else None, True])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
     except yaml.YAMLError:
-        return None
+        pass
+    out = {}
+    for w in wanted:
+        p = norm[w]
+        mark = found_keys.get(p) if w[1] else None
+        i = len(p)
+        while mark is None and i >= 0:
+            mark = found.get(p[:i])
+            i -= 1
+        out[w] = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return out
 
 
 def _yaml_problem(path: str, e: Exception) -> Problem:
     yaml = _yaml()
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if isinstance(e, PlainYAMLError):
+        return Problem(path, line, col, e.problem)
     problem = getattr(e, "problem", None) or str(e).splitlines()[0]
     if isinstance(e, yaml.constructor.ConstructorError) and "tag" in str(problem):
         m = re.search(r"tag '([^']*)'", str(problem))
@@ -671,17 +786,36 @@ def _decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def _read(path: Path) -> bytes:
+    """The deck file's bytes: only a regular file of at most ``MAX_FILE_BYTES`` is read (a FIFO
+    does not hang, a link to /dev/zero is not read), else a ``DeckError`` at 1:1."""
+    from nqpf_tutor.files import InputError, read_regular
+
     try:
-        if path.is_dir():
-            raise DeckError([Problem(str(path), 1, 1, "is a folder, not a deck file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DeckError([Problem(str(path), 1, 1, f"file too large for a deck ({size} bytes)")])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DeckError([Problem(str(path), 1, 1, "no such file")]) from None
-    except OSError as e:
-        raise DeckError([Problem(str(path), 1, 1, f"cannot read: {e.strerror or e}")]) from None
+        return read_regular(path, limit=MAX_FILE_BYTES, what="deck file")
+    except InputError as e:
+        prefix = escape(os.fspath(path)) + ": "
+        message = str(e)[len(prefix):] if str(e).startswith(prefix) else str(e)
+        raise DeckError([Problem(str(path), 1, 1, message)]) from None
+
+
+#: Characters YAML does not allow in a file (NUL, other control characters, surrogates).
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Text repeated through YAML aliases may add at most this many times the file's size (plus
+#: ``ALIAS_SLACK`` characters): a 100 KB deck cannot become a 100 MB one.
+ALIAS_FACTOR, ALIAS_SLACK = 10, 256 * 1024
+
+
+def _bad_character(path: str, text: str) -> Problem | None:
+    m = _NOT_YAML.search(text)
+    if m is None:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    ch = m.group()
+    if ch == "\0":
+        return Problem(path, line, col, "a NUL byte (\\x00): a deck is plain text; is this the right file?")
+    return Problem(path, line, col, f"the character {escape(ch)} is not allowed in YAML; remove it "
+                                    f"(or write it as an escape in double quotes)")
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -784,26 +918,34 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     if not text.strip():
         raise DeckError([Problem(path, 1, 1, "the file is empty; a deck needs 'deck' and 'cards'")])
     yaml = _yaml()
-    with _gc_paused():
+    with _gc_paused():  # no collector passes over the parse's many objects (issue 17)
         try:
             doc = load_yaml(text)
-        except yaml.YAMLError as e:
-            raise DeckError([_yaml_problem(path, e)]) from None
-        except (RecursionError, MemoryError, ValueError, OverflowError) as e:
-            raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {type(e).__name__}")]) from None
-        try:
-            deck, raws = check_document(doc, bundled=bundled, path=path)
+        except (yaml.YAMLError, PlainYAMLError) as e:
+            # A character YAML refuses (NUL...): its real position (the C parser may say 1:1).
+            raise DeckError([_bad_character(path, text) or _yaml_problem(path, e)]) from None
         except RecursionError:
             raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+        except MemoryError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is too large to read")]) from None
+        except (ValueError, OverflowError) as e:
+            raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {escape(e)}")]) from None
+        try:
+            deck, raws = check_document(doc, bundled=bundled, path=path,
+                                        alias_limit=ALIAS_FACTOR * len(data) + ALIAS_SLACK)
+        except RecursionError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+        except AliasBomb as e:
+            line, col = _positions(text, [(e.args[0], False)])[(e.args[0], False)]
+            raise DeckError([Problem(path, line, col, "this text is repeated through YAML aliases to more than "
+                                     f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
         del doc
     if deck is not None and not raws:
         return deck
-    node = _compose(text)
-    problems = []
-    for r in raws:
-        line, col = _mark_of(node, r.where, r.key) if node is not None else (1, 1)
-        problems.append(Problem(path, line, col, r.message))
-    problems.sort(key=lambda p: (p.line, p.col))
+    at = _positions(text, [(r.where, r.key) for r in raws])
+    problems = [Problem(path, *at[(r.where, r.key)], r.message) for r in raws]
+    stopped = [p for p, r in zip(problems, raws) if r.where == () and r.message.startswith("stopped after")]
+    problems = sorted((p for p in problems if p not in stopped), key=lambda p: (p.line, p.col)) + stopped
     raise DeckError(problems)
 
 
@@ -817,34 +959,45 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
     """Load one deck file; raise ``DeckError`` listing every problem.
 
     With ``cache_dir``, a clean deck is cached under the hash of its bytes, so the next load
-    of the same bytes skips YAML entirely.
+    of the same bytes skips YAML entirely; so are a broken deck's problems (an 18 MB broken
+    deck is not parsed again at every start).
     """
     p = Path(path)
     data = _read(p)
     cache = _cache_file(Path(cache_dir), data) if cache_dir is not None else None
     if cache is not None:
         cached = _read_cache(cache, str(p), bundled)
-        if cached is not None:
+        if isinstance(cached, Deck):
             return cached
-    deck = parse_deck_bytes(data, str(p), bundled=bundled)
+        if cached is not None:  # these bytes were read before and are broken: no parse again
+            raise DeckError(cached)
+    try:
+        deck = parse_deck_bytes(data, str(p), bundled=bundled)
+    except DeckError as e:
+        if cache is not None:
+            _write_cache(cache, {"failed": [[x.line, x.col, x.message] for x in e.problems]})
+        raise
     if cache is not None:
-        _write_cache(cache, deck)
+        _write_cache(cache, _cache_value(deck))
     return deck
 
 
 # --------------------------------------------------------------------------------------
-# The parsed-deck cache (issue 17: start-up at 100k cards). Cards are stored as rows of their
-# field values plus the content hash, in ``marshal`` (data only, never code run), and rebuilt
-# without ``Card.from_dict``, ``dataclasses.asdict`` or hashing every card again.
+# The parsed-deck cache (issue 17: start-up at 100k cards). A deck's cards are stored as the
+# dicts of their attributes (content hash and key included), in ``marshal`` (data only, never
+# code run), and rebuilt without ``Card.from_dict``, ``dataclasses.asdict`` or hashing every
+# card again. A broken deck's problems are kept the same way ({"failed": [[line, col, message]]}).
 
 _CARD_FIELDS = tuple(f.name for f in fields(Card))
 
 
-def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
+def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | list[Problem] | None:
     import marshal
 
     try:
         d = marshal.loads(cache.read_bytes())
+        if "failed" in d:
+            return [Problem(path, int(line), int(col), str(msg)) for line, col, msg in d["failed"]]
         if d.get("fields") != _CARD_FIELDS:
             return None
         new, setattr_ = object.__new__, object.__setattr__
@@ -859,9 +1012,7 @@ def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | None:
         return None
 
 
-def _write_cache(cache: Path, deck: Deck) -> None:
-    import marshal
-
+def _cache_value(deck: Deck) -> dict[str, Any]:
     rows = []
     for c in deck.cards:
         v = c.__dict__
@@ -869,21 +1020,29 @@ def _write_cache(cache: Path, deck: Deck) -> None:
         row["_content_hash"] = c.content_hash
         row["key"] = c.key
         rows.append(row)
-    data = {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
+    return {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
             "order": deck.order, "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
+
+
+def _write_cache(cache: Path, value: Any) -> None:
+    """Keep a parsed deck, or a deck's problems, under the hash of its bytes."""
+    import marshal
+
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
+        tmp.write_bytes(marshal.dumps(value))
         os.replace(tmp, cache)
     except (OSError, ValueError):
         pass  # a cache we cannot write is only slower
 
 
 def deck_files(folder: Path) -> list[Path]:
+    """The ``.yaml``/``.yml`` entries of ``folder`` (not its subfolders: no loop is followed).
+    What they are is checked when each is read (``_read``: regular files only)."""
     try:
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and not p.name.startswith("."))
-    except OSError:
+    except (OSError, RuntimeError):
         return []
 
 
@@ -904,14 +1063,14 @@ def validate_paths(paths: Iterable[str | os.PathLike]) -> list[Problem]:
     ids: dict[str, str] = {}
     for p in expand_paths(paths):
         try:
-            deck = parse_deck_bytes(_read(p), str(p))
+            data = _read(p)
+            deck = parse_deck_bytes(data, str(p))
         except DeckError as e:
             problems.extend(e.problems)
             continue
         if deck.id in ids:
-            text = p.read_text("utf-8", errors="replace")
-            node = _compose(text)
-            line, col = _mark_of(node, ("deck", "id"), False) if node is not None else (1, 1)
+            text = data.decode("utf-8", errors="replace")
+            line, col = _positions(text, [(("deck", "id"), False)])[(("deck", "id"), False)]
             problems.append(Problem(str(p), line, col, f"duplicate deck id '{deck.id}' (also in {ids[deck.id]})"))
         else:
             ids[deck.id] = str(p)
@@ -955,28 +1114,43 @@ def load_catalog(loc: Any, *, use_cache: bool = True) -> Catalog:
     for folder, bundled in folders:
         try:
             key = folder.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             key = folder
         if key in seen_dirs:
             continue
         seen_dirs.add(key)
         if not folder.is_dir():
             if not bundled and folder != getattr(loc, "user_decks_dir", None):
-                cat.warnings.append(f"{folder}: decks folder not found")
+                cat.warnings.append(escape(f"{folder}: " + _missing_folder(folder)))
+            elif folder.is_symlink() or os.path.lexists(folder):
+                cat.warnings.append(escape(f"{folder}: " + _missing_folder(folder)))
             continue
         for p in deck_files(folder):
             try:
                 deck = load_deck_file(p, cache_dir=cache_dir, bundled=bundled)
             except DeckError as e:
-                cat.warnings.append(f"skipped {p.name}: {e}")
+                cat.warnings.append(escape(f"skipped {p.name}: {e}"))
                 continue
             if cat.deck(deck.id) is not None:
-                cat.warnings.append(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}")
+                cat.warnings.append(escape(f"skipped {p}: deck id '{deck.id}' is already used by {cat.deck(deck.id).path}"))
                 continue
             cat.decks.append(deck)
     # The teaching order: decks with an `order` first (lowest first), then the rest as found.
     cat.decks.sort(key=lambda d: (d.order is None, d.order if d.order is not None else 0))
     return cat
+
+
+def _missing_folder(folder: Path) -> str:
+    """Why a decks folder cannot be listed: missing, a symlink loop, or not a folder."""
+    try:
+        os.stat(folder)
+    except FileNotFoundError:
+        return "decks folder not found"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "decks folder is a symlink loop; skipped"
+        return f"decks folder cannot be read: {e.strerror or e}"
+    return "not a folder; skipped"
 
 
 class SelectionError(NqpfError):

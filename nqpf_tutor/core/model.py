@@ -22,6 +22,20 @@ CLOZE_RE = re.compile(r"\{\{(.+?)\}\}", re.S)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
+def is_web_url(url: str) -> bool:
+    """An ``http://`` or ``https://`` address with a host and no spaces or control characters:
+    the only kind of address a deck's source may give (it becomes a link in Anki)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or any(c.isspace() or not c.isprintable() for c in url):
+        return False
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return False
+    return u.scheme.lower() in ("http", "https") and bool(u.hostname)
+
+
 @dataclass(frozen=True)
 class Source:
     id: str

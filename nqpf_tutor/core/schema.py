@@ -158,4 +158,6 @@ def build_schema() -> dict[str, Any]:
 
 
 def schema_text() -> str:
-    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+    from nqpf_tutor.core.text import json_text
+
+    return json_text(build_schema()) + "\n"

@@ -12,6 +12,12 @@ The queue works as Anki's does, on top of py-fsrs:
 Every ``answer()`` is one transaction, committed before it returns. The session reads the
 store for each decision, so another copy of the app on the same data dir is seen at once.
 
+When the store cannot take a write (locked by another program, disk full, read-only), nothing
+is lost: the write waits in the store's outbox (``core/learning/outbox``), in order, and is
+written as soon as the store can take it. Meanwhile the session reads the states those writes
+will leave (``AnswerResult.saved`` is False until then), so a card answered but not yet saved
+is not offered again as new, and undo takes back the waiting answer in the same order.
+
 ``sync_catalog`` brings the store in line with the decks: edited cards flagged, renamed cards
 (``formerly``) keep their progress, cards no longer in any deck listed (never deleted).
 """
@@ -19,16 +25,17 @@ store for each decision, so another copy of the app on the same data dir is seen
 from __future__ import annotations
 
 import functools
+import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from fsrs import Rating, State
 
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, utc_now
 from nqpf_tutor.core.settings import Settings
-from nqpf_tutor.core.store import Store
+from nqpf_tutor.core.store import Store, StoreError
 
 __all__ = ["AnswerResult", "Counts", "StudySession", "SyncReport", "grade_for", "sync_catalog"]
 
@@ -54,12 +61,34 @@ class Counts:
 @dataclass(frozen=True)
 class AnswerResult:
     card: Card
-    review_id: int
-    grade: Rating
-    before: CardState
-    after: CardState
-    leech: bool  # this answer made the card a leech: it is now suspended; tell the learner
-    interval: timedelta  # until the card is due again
+    ticket: object = field(repr=False)  # the write in the store's outbox (``Ticket``)
+    grade: Rating = Rating.Good
+    before: CardState | None = None
+    after: CardState | None = None
+    leech: bool = False  # this answer made the card a leech: it is now suspended; tell the learner
+    interval: timedelta = timedelta(0)  # until the card is due again
+    stored_before: CardState | None = field(default=None, repr=False)  # None: the card had no state
+
+    @property
+    def saved(self) -> bool:
+        """The answer is on disk (False while the store cannot take it: it waits, kept)."""
+        return bool(self.ticket.saved)  # type: ignore[attr-defined]
+
+    @property
+    def review_id(self) -> int | None:
+        """The review-log row of this answer (None until it is saved)."""
+        return self.ticket.result if self.saved else None  # type: ignore[attr-defined]
+
+
+class _OnDisk:
+    """Keys of the selection whose state is on disk: cards with writes still waiting are read
+    from the outbox instead (a due query must not offer them again from their old state)."""
+
+    def __init__(self, cards: dict, writes) -> None:
+        self.cards, self.writes = cards, writes
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.cards and not self.writes.unsaved_state(key)[0]
 
 
 @dataclass(frozen=True)
@@ -174,6 +203,9 @@ class StudySession:
         self.cards: dict[tuple[str, str], Card] = {}
         for c in cards:
             self.cards.setdefault(c.key, c)
+        #: Writes the store cannot take now wait here, in order (one outbox per store).
+        self.writes = store.writes
+        self._on_disk = _OnDisk(self.cards, self.writes)
         known = store.answered_keys()
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
         self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
@@ -201,23 +233,67 @@ class StudySession:
         start, _ = self._today(now)
         new_left = self.settings.new_per_day - self.store.count_first_seen_since(start)
         review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
+        if self.writes.pending:  # answers not saved yet count against today's limits too
+            new_waiting, review_waiting = self._waiting_today(start)
+            new_left, review_left = new_left - new_waiting, review_left - review_waiting
         return max(0, new_left), max(0, review_left)
+
+    def _waiting_today(self, start: datetime) -> tuple[int, int]:
+        """(cards first answered today, review answers today) in writes not saved yet."""
+        new = 0
+        for key in self.writes.unsaved_keys():
+            s = self.writes.unsaved_state(key)[1]
+            if s is not None and s.first_seen is not None and s.first_seen >= start:
+                stored = self.store.get(*key)
+                if stored is None or stored.first_seen is None or stored.first_seen < start:
+                    new += 1
+        reviews = 0
+        for t in self.writes.waiting():
+            if t.note is not None and t.note[0] == "review" and t.note[1] >= start:
+                reviews += 1 if t.what == "answer" else -1 if t.what == "undo" else 0
+        return new, max(0, reviews)
 
     def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
         return (self.cards[s.key] for s in states)
 
+    def _get(self, key: tuple[str, str]) -> CardState | None:
+        """The card's state: what the writes waiting for it will leave, else the stored one."""
+        waiting, state = self.writes.unsaved_state(key)
+        return state if waiting else self.store.get(*key)
+
+    def _unsaved_due(self, states: Sequence[int], before: datetime, now: datetime) -> list[CardState]:
+        """Cards of the selection with writes waiting whose state-to-be is due before ``before``."""
+        out = []
+        for key in self.writes.unsaved_keys():
+            s = self.writes.unsaved_state(key)[1]
+            if (key in self.cards and s is not None and s.state in states and s.reps > 0 and s.due is not None
+                    and s.due < before and not s.suspended and not s.is_buried(now)):
+                out.append(s)
+        return sorted(out, key=lambda s: (s.due, s.deck_id, s.card_id))
+
+    def _due(self, states: Sequence[int], before: datetime, now: datetime) -> Iterator[CardState]:
+        stored = self.store.iter_due(states, before, now, self._on_disk)
+        waiting = self._unsaved_due(states, before, now)
+        if not waiting:
+            return stored
+        return heapq.merge(stored, waiting, key=lambda s: (s.due, s.deck_id, s.card_id))
+
     def _learning_due(self, until: datetime, now: datetime) -> Iterator[Card]:
-        return self._cards_of(self.store.iter_due(LEARNING_STATES, until + _TICK, now, self.cards))
+        return self._cards_of(self._due(LEARNING_STATES, until + _TICK, now))
 
     def _reviews_due(self, now: datetime) -> Iterator[Card]:
         _, tomorrow = self._today(now)
-        return self._cards_of(self.store.iter_due(REVIEW_STATES, tomorrow, now, self.cards))
+        return self._cards_of(self._due(REVIEW_STATES, tomorrow, now))
+
+    def _count_due(self, states: Sequence[int], before: datetime, now: datetime, limit: int | None = None) -> int:
+        n = self.store.count_due(states, before, now, self._on_disk, limit) + len(self._unsaved_due(states, before, now))
+        return n if limit is None else min(n, limit)
 
     def _new_available(self, now: datetime) -> Iterator[Card]:
         i = self._new_pos
         while i < len(self._new):
             card = self._new[i]
-            state = self.store.get(*card.key)
+            state = self._get(card.key)
             if state is None or state.reps == 0:
                 if state is None or not (state.suspended or state.is_buried(now)):
                     yield card
@@ -241,8 +317,8 @@ class StudySession:
         _, tomorrow = self._today(now)
         return Counts(
             new=self._take(self._new_available(now), new_left) if new_left else 0,
-            learning=self._due_count("learning", LEARNING_STATES, now + ahead + _TICK, now),
-            review=min(review_left, self._due_count("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
+            learning=self._counted_due("learning", LEARNING_STATES, now + ahead + _TICK, now),
+            review=min(review_left, self._counted_due("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
         )
 
     # Due counts are kept, not recounted after each answer (issue 17: the counts line at 100k
@@ -251,6 +327,12 @@ class StudySession:
     # then count = count0 + what this session's own writes changed (worked out from the states
     # before and after each write) + the cards falling due in [before0, before) (a small range).
     # Anything else, and the count is made again in SQL.
+
+    def _counted_due(self, kind: str, states: tuple[int, ...], before: datetime, now: datetime) -> int:
+        if self.writes.pending:  # writes waiting for a locked store: counted with them, row by row
+            self._snaps.clear()
+            return self._count_due(states, before, now)
+        return self._due_count(kind, states, before, now)
 
     def _due_count(self, kind: str, states: tuple[int, ...], before: datetime, now: datetime) -> int:
         snap = self._snaps.get(kind)
@@ -271,8 +353,13 @@ class StudySession:
             and s.due is not None and s.due < snap.before and not (s.buried_until is not None and s.buried_until > snap.now)
         )
 
-    def _track(self, key: tuple[str, str], old: CardState | None, new: CardState | None, pre: tuple[int, int]) -> None:
-        """After this session wrote ``key`` (from ``old`` to ``new``): move the kept counts on."""
+    def _track(self, key: tuple[str, str], old: CardState | None, new: CardState | None, pre: tuple[int, int],
+               ticket=None) -> None:
+        """After this session wrote ``key`` (from ``old`` to ``new``): move the kept counts on.
+        A write kept waiting (the store could not take it now) drops them: counted again later."""
+        if ticket is not None and not getattr(ticket, "saved", False):
+            self._snaps.clear()
+            return
         post = self.store.data_version()
         for kind, snap in list(self._snaps.items()):
             if snap.version != pre or post[0] != pre[0]:  # someone else wrote meanwhile: count again
@@ -291,7 +378,7 @@ class StudySession:
     # --- choosing --------------------------------------------------------------------------------
 
     def _usable(self, card: Card, now: datetime) -> bool:
-        state = self.store.get(*card.key)
+        state = self._get(card.key)
         return state is None or not (state.suspended or state.is_buried(now))
 
     def next_card(self) -> Card | None:
@@ -317,7 +404,7 @@ class StudySession:
             if card is not None:
                 return card
         if self.review_ahead:
-            return next(self._cards_of(self.store.iter_due(LEARNING_STATES + REVIEW_STATES, _FOREVER, now, self.cards)), None)
+            return next(self._cards_of(self._due(LEARNING_STATES + REVIEW_STATES, _FOREVER, now)), None)
         return None
 
     def _new_turn(self, now: datetime) -> bool:
@@ -338,10 +425,10 @@ class StudySession:
         ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
         times = [now] if self._pending is not None else []
         for when in (now, tomorrow):  # buried cards are back tomorrow
-            learning = next(self.store.iter_due(LEARNING_STATES, _FOREVER, when, self.cards), None)
+            learning = next(self._due(LEARNING_STATES, _FOREVER, when), None)
             if learning is not None:
                 times.append(max(when, learning.due - ahead))  # type: ignore[operator]
-            review = next(self.store.iter_due(REVIEW_STATES, _FOREVER, when, self.cards), None)
+            review = next(self._due(REVIEW_STATES, _FOREVER, when), None)
             if review is not None:
                 day_begins = self.scheduler.day_start(self.scheduler.study_day(review.due))  # type: ignore[arg-type]
                 today_ok = when == now and review_left and day_begins <= now
@@ -353,8 +440,12 @@ class StudySession:
     # --- answering ---------------------------------------------------------------------------------
 
     def state(self, card: Card) -> CardState:
-        """The card's stored state, or a new one."""
-        return self.store.get(*card.key) or CardState(card.deck_id, card.id, content_hash=card.content_hash)
+        """The card's state (stored, or left by writes still waiting), or a new one."""
+        return self._get(card.key) or CardState(card.deck_id, card.id, content_hash=card.content_hash)
+
+    def stored_state(self, card: Card) -> CardState | None:
+        """The card's state (stored, or left by writes still waiting); None: it has none."""
+        return self._get(card.key)
 
     def preview(self, card: Card) -> dict[Rating, timedelta]:
         """The interval each grade would give now (Anki shows these on its answer buttons)."""
@@ -364,20 +455,40 @@ class StudySession:
         return self.scheduler.retrievability(self.state(card), self.now())
 
     def answer(self, card: Card, grade: Rating | int, duration_ms: int | None = None, mode: str | None = None) -> AnswerResult:
-        """Grade ``card``; the new state and the log row are committed when this returns."""
+        """Grade ``card``: the new state and the log row are committed when this returns, or,
+        when the store cannot take them now, kept in the outbox (``result.saved`` False) and
+        written, in order, as soon as it can."""
         grade = Rating(int(grade))
         now = self.now()
+        mode = mode or self.mode
+        key, content_hash = card.key, card.content_hash
+        stored = self._get(key)
+        before = stored or CardState(card.deck_id, card.id, content_hash=content_hash)
+        after = replace(self.scheduler.review(before, grade, now), content_hash=content_hash)
+        scheduler = self.scheduler
+
+        def write(store: Store) -> int:
+            with store.transaction():
+                current = store.get(*key)
+                if current == after and current != stored:  # a first try committed after all (an error
+                    done = store.find_answer(stored, after, grade, mode, now)  # on COMMIT): once only
+                    if done is not None:
+                        return done
+                was, new = stored, after
+                if current != stored:  # changed meanwhile (another window): answer what is there now
+                    was = current
+                    base = current or CardState(key[0], key[1], content_hash=content_hash)
+                    new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
+                store.put(new)
+                return store.log_answer(was, new, grade, mode, duration_ms, now)
+
         pre = self.store.data_version()
-        with self.store.transaction():
-            stored = self.store.get(*card.key)
-            before = stored or CardState(card.deck_id, card.id, content_hash=card.content_hash)
-            after = replace(self.scheduler.review(before, grade, now), content_hash=card.content_hash)
-            self.store.put(after)
-            review_id = self.store.log_answer(stored, after, grade, mode or self.mode, duration_ms, now)
-        self._track(card.key, stored, after, pre)
+        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
+        self._track(key, stored, after, pre, ticket)
         result = AnswerResult(
-            card=card, review_id=review_id, grade=grade, before=before, after=after,
+            card=card, ticket=ticket, grade=grade, before=before, after=after,
             leech=self.scheduler.became_leech(before, after), interval=after.due - now,  # type: ignore[operator]
+            stored_before=stored,
         )
         self._history.append(result)
         self._count_mix(before.queue, +1, now)
@@ -398,9 +509,24 @@ class StudySession:
         if not self._history:
             return None
         last = self._history[-1]
+        now = self.now()
+        answered = last.ticket
+        if self._get(last.card.key) != last.after:  # suspended, buried or answered since: as the store says
+            raise StoreError(f"cannot undo: card {last.card.uid} has changed since that answer")
+
+        def write(store: Store) -> CardState | None:
+            if not answered.saved:  # type: ignore[attr-defined]
+                raise StoreError("cannot undo: that answer could not be saved")
+            if store.undo_of(answered.result) is not None:  # type: ignore[attr-defined]
+                return last.stored_before  # a first try committed after all (an error on COMMIT)
+            return store.undo(answered.result, now)  # type: ignore[attr-defined]
+
+        # in order behind the answer it takes back; refused at once (StoreError) only when the
+        # answer is saved and the store says no (another window changed the card since)
         pre = self.store.data_version()
-        restored = self.store.undo(last.review_id, self.now())
-        self._track(last.card.key, last.after, restored, pre)
+        ticket = self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
+                                    note=answered.note)  # type: ignore[attr-defined]
+        self._track(last.card.key, last.after, last.stored_before, pre, ticket)
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
         index = self._new_index.get(last.card.key)
@@ -412,12 +538,18 @@ class StudySession:
     # --- by hand -------------------------------------------------------------------------------------
 
     def _set(self, card: Card, **changes) -> CardState:
+        key, content_hash = card.key, card.content_hash
+        old = self._get(key)
+        state = replace(old or self.state(card), **changes)
+
+        def write(store: Store) -> None:
+            with store.transaction():
+                current = store.get(*key) or CardState(key[0], key[1], content_hash=content_hash)
+                store.put(replace(current, **changes))
+
         pre = self.store.data_version()
-        with self.store.transaction():
-            old = self.store.get(*card.key)
-            state = replace(old or self.state(card), **changes)
-            self.store.put(state)
-        self._track(card.key, old, state, pre)
+        ticket = self.writes.submit("change", write, key=key, expected=state)
+        self._track(key, old, state, pre, ticket)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
         return state
@@ -435,4 +567,20 @@ class StudySession:
 
     def unbury(self, card: Card) -> CardState:
         return self._set(card, buried_until=None)
+
+    def reset(self, card: Card) -> CardState | None:
+        """The card becomes new (a suspension stays); the review log is left as it is."""
+        key, content_hash = card.key, card.content_hash
+        old = self._get(key)
+        new = CardState(key[0], key[1], content_hash=content_hash, suspended=True) if old and old.suspended else None
+
+        def write(store: Store) -> None:
+            with store.transaction():
+                current = store.get(*key)
+                store.delete_state(*key)
+                if current is not None and current.suspended:
+                    store.put(CardState(key[0], key[1], content_hash=content_hash, suspended=True))
+
+        self.writes.submit("change", write, key=key, expected=new)
+        return new
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from nqpf_tutor.core.text import escape
 from nqpf_tutor.errors import NqpfError
 
 
@@ -26,6 +26,10 @@ class SettingsError(NqpfError):
 
 _STEP_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 60}
+#: The longest step (the longest interval FSRS may give).
+MAX_STEP_DAYS = 36500
+#: A settings file is a few lines; a bigger one is not a settings file.
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 def parse_step(value: Any) -> timedelta:
@@ -40,6 +44,8 @@ def parse_step(value: Any) -> timedelta:
     seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
     if seconds < 1:
         raise ValueError(f"a step must be at least 1 second: {value!r}")
+    if seconds > MAX_STEP_DAYS * 86400:  # (also: timedelta would overflow)
+        raise ValueError(f"a step must be at most {MAX_STEP_DAYS} days: {value!r}")
     return timedelta(seconds=round(seconds))
 
 
@@ -78,16 +84,18 @@ class Settings:
         if data is None:
             return cls()
         if not isinstance(data, dict):
-            raise SettingsError(f"{source}: expected a mapping of key: value, got {type(data).__name__}")
+            raise SettingsError(escape(f"{source}: expected a mapping of key: value, got {type(data).__name__}"))
         known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:
-                raise SettingsError(f"{source}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+                raise SettingsError(escape(f"{source}: unknown key {key!r} (known: {', '.join(sorted(known))})"))
             try:
                 values[key] = _CHECKS[key](value)
-            except ValueError as e:
-                raise SettingsError(f"{source}: {key}: {e}") from None
+            except (ValueError, OverflowError, TypeError) as e:
+                raise SettingsError(escape(f"{source}: {key}: {e}")) from None
+            except RecursionError:
+                raise SettingsError(escape(f"{source}: {key}: nested too deeply")) from None
         return cls(**values)
 
 
@@ -149,22 +157,43 @@ _CHECKS = {
 
 def load_settings(path: str | os.PathLike) -> Settings:
     """The settings in ``path``; all defaults when the file does not exist."""
+    from nqpf_tutor.files import InputError, read_regular
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return Settings()
-    except (OSError, UnicodeDecodeError) as e:
-        raise SettingsError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    try:  # only a regular file: a FIFO does not hang, /dev/zero is not read
+        text = read_regular(path, limit=MAX_SETTINGS_BYTES, what="settings file").decode("utf-8")
+    except InputError as e:
+        raise SettingsError(str(e)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(escape(f"{path}: cannot read: not UTF-8 text")) from None
     import yaml  # only when there is a settings file (start-up is faster without)
 
+    class _SettingsLoader(yaml.SafeLoader):
+        """A number too long for Python (thousands of digits) is an error at its position."""
+
+        def construct_yaml_int(self, node):
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:
+                digits = sum(c.isdigit() for c in str(node.value))
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a number with {digits} digits is too long; not a setting", node.start_mark) from None
+
+    _SettingsLoader.add_constructor("tag:yaml.org,2002:int", _SettingsLoader.construct_yaml_int)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SettingsLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or "not valid YAML"
-        raise SettingsError(f"{path}{where}: {problem}") from None
+        raise SettingsError(escape(f"{path}{where}: {problem}")) from None
+    except RecursionError:
+        raise SettingsError(escape(f"{path}: nested too deeply (lists or mappings thousands of levels deep); "
+                                   "not a settings file")) from None
+    except (ValueError, OverflowError) as e:  # a number with thousands of digits
+        raise SettingsError(escape(f"{path}: a number too long to read (thousands of digits); not a setting")) from None
     return Settings.from_dict(data, source=str(path))
 
 
@@ -176,18 +205,15 @@ def save_settings(settings: Settings, path: str | os.PathLike) -> None:
     text = "# nqpf-tutor settings (see README: Spaced repetition and progress)\n" + yaml.safe_dump(
         settings.to_dict(), sort_keys=False, allow_unicode=True
     )
+    from nqpf_tutor.files import OutputError, write_output
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_output(path, text, force=True)  # the app's own file (a symlinked one stays a link)
     except OSError as e:
-        raise SettingsError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise SettingsError(escape(f"{path}: cannot write: {e.strerror or e}")) from None
+    except OutputError as e:
+        raise SettingsError(str(e)) from None
 
 
 __all__ = ["Settings", "SettingsError", "load_settings", "save_settings", "parse_step", "format_step"]

@@ -9,9 +9,16 @@
   card id, which follows a renamed card). Undo appends a row (``mode = 'undo'``) pointing at
   the review it takes back; the ``reviews`` view holds the reviews that still count.
 - The schema has a version (``meta.schema_version``) and a list of migrations.
-- A file that is not SQLite, or is damaged, is moved aside with a timestamped name (bytes kept)
-  and a fresh store is started; ``Store.notice`` holds the one line to show the user.
-- Failures reach users as ``StoreError``: one line, never a traceback.
+- A file that SQLite itself finds damaged (``PRAGMA quick_check``, or "malformed" / "not a
+  database" while reading) is moved aside with a timestamped name (bytes kept) and a fresh store
+  is started; ``Store.notice`` holds the one line to show the user. The file's size is never
+  taken as a sign of damage (after a checkpoint cut short the pages are still in the WAL), and
+  nothing is moved aside while the disk is full or another program holds the file: that is one
+  line instead. Metadata that makes no sense (a ``schema_version`` that is not a number, a
+  missing table, a folder where the file should be) is one line too, the file left as it is.
+- Failures reach users as ``StoreError``: one line, never a traceback. ``StoreUnavailable`` (a
+  kind of ``StoreError``) is a store that cannot take a write now (locked, disk full,
+  read-only, I/O error): keep what was to be written and try again later (``core/learning/outbox``).
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ import functools
 import heapq
 import json
 import os
+import shutil
 import sqlite3
+import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +41,6 @@ from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
 SCHEMA_VERSION = 3
-SQLITE_HEADER = b"SQLite format 3\x00"
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
 #: Seconds to wait for another copy of the app to finish a write before giving up.
@@ -41,6 +49,11 @@ BUSY_TIMEOUT = 5.0
 
 class StoreError(NqpfError):
     """The progress database cannot be used: locked, read-only, damaged, too new."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot take a write now (locked, disk full, read-only, I/O error, damaged):
+    nothing was written; the same write can be tried again later."""
 
 
 class _Damaged(Exception):
@@ -234,15 +247,19 @@ def _is_damage(e: sqlite3.Error) -> bool:
 def _user_error(e: sqlite3.Error, path: Path) -> StoreError:
     msg = str(e).lower()
     if "locked" in msg or "busy" in msg:
-        return StoreError(f"database is locked by another program: {path}")
+        return StoreUnavailable(f"database is locked by another program: {path}")
     if "readonly" in msg or "read-only" in msg or "permission" in msg:
-        return StoreError(f"cannot write to data dir {path.parent}: permission denied")
+        return StoreUnavailable(f"cannot write to data dir {path.parent}: permission denied")
     if "disk is full" in msg or "disk full" in msg:
-        return StoreError(f"the disk is full: cannot write {path}")
+        return StoreUnavailable(f"the disk is full: cannot write {path}")
     if _is_damage(e):
-        return StoreError(f"progress database is damaged: {path} (it is moved aside when nqpf-tutor next starts)")
+        return StoreUnavailable(
+            f"progress database is damaged: {path} (it is checked, and moved aside if SQLite finds it damaged, "
+            "when nqpf-tutor next starts)")
     if "unable to open" in msg:
-        return StoreError(f"cannot open progress database {path}")
+        return StoreUnavailable(f"cannot open progress database {path}")
+    if "disk i/o" in msg or "i/o error" in msg:
+        return StoreUnavailable(f"cannot read or write progress database {path}: disk I/O error")
     return StoreError(f"progress database {path}: {e}")
 
 
@@ -266,7 +283,8 @@ def _damage_marker(path: Path) -> Path:
 
 
 def _mark_damaged(path: Path) -> None:
-    """Damage found while running: the next ``Store.open`` moves the file aside."""
+    """Damage seen while running: the next ``Store.open`` checks the whole file (and moves it
+    aside only if SQLite finds it damaged)."""
     try:
         _damage_marker(path).touch()
     except OSError:
@@ -293,23 +311,109 @@ def _check_dir(directory: Path) -> None:
         raise StoreError(f"cannot write to data dir {directory}: permission denied")
 
 
-def _looks_like_sqlite(path: Path) -> bool:
-    """SQLite's magic header, and no fewer bytes than the header says the database has."""
+def _check_file(path: Path) -> None:
+    """The database path is a regular file (or nothing yet): a folder, a FIFO or a device is one line."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot use progress database {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise StoreError(f"cannot use progress database {path}: it is a folder, not a file (move it away)")
+    if not stat.S_ISREG(st.st_mode):
+        raise StoreError(f"cannot use progress database {path}: it is not a regular file (move it away)")
+
+
+#: Less free space than this on the data dir's disk: the disk is full (nothing is moved aside).
+MIN_FREE_BYTES = 1024 * 1024
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _not_sqlite(path: Path) -> bool:
+    """A non-empty file without SQLite's magic header (SQLite would say "not a database"; it is
+    not opened, so SQLite touches neither it nor a -wal file beside it)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(100)
-            size = os.fstat(f.fileno()).st_size
-    except FileNotFoundError:
-        return True
-    if head == b"":
-        return True  # an empty file is a fresh database to SQLite
-    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+            head = f.read(len(SQLITE_HEADER))
+    except OSError:
         return False
-    page_size = int.from_bytes(head[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(head[28:32], "big")
-    header_size_valid = head[92:96] == head[24:28]
-    return not (header_size_valid and size < pages * page_size)
+    return head != b"" and head != SQLITE_HEADER
+
+
+def _disk_free(directory: Path) -> int:
+    """Bytes free for us on the disk holding ``directory`` (tests replace this to fake a full disk)."""
+    return shutil.disk_usage(directory).free
+
+
+def _check_can_move_aside(path: Path, reason: str) -> None:
+    """Refuse (one line) to set a file aside while the disk is full or another program holds it:
+    what looks like damage may then be the full disk, and the other program still uses the file."""
+    try:
+        full = _disk_free(path.parent) < MIN_FREE_BYTES
+    except OSError:
+        full = False
+    if full:
+        raise StoreError(
+            f"progress database {path} could not be checked ({reason}) and the disk is full: "
+            "free some space and start nqpf-tutor again (the file is left as it is)")
+    if _in_use(path):
+        raise StoreError(
+            f"progress database {path} looks damaged ({reason}) but another program is using it: "
+            "close it and start nqpf-tutor again (the file is left as it is)")
+
+
+def _in_use(path: Path) -> bool:
+    """Another connection (of any program, this one too) holds a write lock on the database, or
+    another process has it open (a lock of its in /proc/locks on the file or its -shm)."""
+    probe = None
+    if not _not_sqlite(path):  # (SQLite would drop the -wal beside a file that is not a database)
+        try:
+            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            pass
+    if probe is not None:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.Error as e:
+            if "locked" in str(e).lower() or "busy" in str(e).lower():
+                return True
+        finally:
+            probe.close()
+    return _locked_by_other_process(path)
+
+
+def _locked_by_other_process(path: Path) -> bool:
+    """Linux: a POSIX lock of another process on the file or its -shm (SQLite holds one for as
+    long as it has the database open). Read from /proc/locks, so no file descriptor of ours is
+    opened and closed on the database (which would drop this process's own SQLite locks)."""
+    ids = set()
+    for p in (path, path.with_name(path.name + "-shm")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        ids.add((os.major(st.st_dev), os.minor(st.st_dev), st.st_ino))
+    if not ids:
+        return False
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return False
+    me = os.getpid()
+    for line in lines:
+        parts = line.split()
+        if "->" in parts:  # a waiter: "1: -> POSIX ..."
+            parts.remove("->")
+        try:
+            pid, dev = int(parts[4]), parts[5].split(":")
+            key = (int(dev[0], 16), int(dev[1], 16), int(dev[2]))
+        except (IndexError, ValueError):
+            continue
+        if key in ids and pid != me:
+            return True
+    return False
 
 
 #: Files up to this size get a full ``PRAGMA quick_check`` on open; larger ones a check of the
@@ -370,15 +474,39 @@ def _schema_version(conn: sqlite3.Connection) -> int:
         raise _Damaged("not an nqpf-tutor database")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
-        raise _Damaged("no schema version")
-    return int(row[0])
+        raise _BadMeta("has no schema_version")
+    text = str(row[0]).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise _BadMeta(f"has a schema_version that is not a whole number ({row[0]!r:.40})")
+    return int(text)
+
+
+class _BadMeta(Exception):
+    """The database is ours (it has a meta table) but its metadata makes no sense."""
+
+
+#: The tables each schema version has (checked on open: a missing one is one line, not a crash later).
+_TABLES = {1: {"meta", "profiles", "card_state", "review_log"}, 2: {"drills", "drill_answers"}}
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path | str) -> None:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for version in range(1, SCHEMA_VERSION + 1):
+        missing = sorted(_TABLES.get(version, set()) - names)
+        if missing:
+            raise StoreError(
+                f"progress database {path} is missing its {missing[0]} table (schema {SCHEMA_VERSION}): "
+                "move the file away to start afresh")
 
 
 def migrate(conn: sqlite3.Connection, path: Path | str = "database") -> tuple[int, int]:
     """Bring the schema to ``SCHEMA_VERSION`` in one transaction; returns (from, to)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        start = _schema_version(conn)
+        try:
+            start = _schema_version(conn)
+        except _BadMeta as e:
+            raise StoreError(f"progress database {path} {e}: move the file away to start afresh") from None
         if start > SCHEMA_VERSION:
             raise StoreError(
                 f"progress database {path} is from a newer nqpf-tutor (schema {start}; "
@@ -387,6 +515,7 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "database") -> tuple[in
         for version in range(start, SCHEMA_VERSION):
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
+        _check_tables(conn, path)
         if start != SCHEMA_VERSION:
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -416,6 +545,32 @@ class Store:
         #: One line for the user when the store had to be reset (a damaged file moved aside).
         self.notice = notice
         self._depth = 0
+        self.timeout = BUSY_TIMEOUT
+        self._writes = None
+
+    @property
+    def writes(self):
+        """This store's one ``Outbox``: writes it cannot take now wait there, in order."""
+        if self._writes is None:
+            from nqpf_tutor.core.learning.outbox import Outbox
+
+            self._writes = Outbox(self)
+        return self._writes
+
+    @contextmanager
+    def busy_timeout(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` for another program's lock inside this block (retries are short)."""
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        except sqlite3.Error:
+            pass
+        try:
+            yield
+        finally:
+            try:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            except sqlite3.Error:
+                pass
 
     @classmethod
     def open(
@@ -434,10 +589,12 @@ class Store:
         timeout = BUSY_TIMEOUT if timeout is None else timeout
         profile = _check_profile_name(profile)
         _check_dir(path.parent)
+        _check_file(path)
         notice = None
         try:
             conn = cls._open_checked(path, timeout)
-        except _Damaged:
+        except _Damaged as damage:
+            _check_can_move_aside(path, str(damage))
             try:
                 moved = move_aside(path, now or utc_now())
             except OSError as e:
@@ -459,12 +616,16 @@ class Store:
         except sqlite3.Error as e:
             conn.close()
             raise _user_error(e, path) from None
-        return cls(conn, path, profile, profile_id, notice)
+        store = cls(conn, path, profile, profile_id, notice)
+        store.timeout = timeout
+        return store
 
     @staticmethod
     def _open_checked(path: Path, timeout: float) -> sqlite3.Connection:
-        if _damage_marker(path).exists() or not _looks_like_sqlite(path):
-            raise _Damaged(str(path))
+        # SQLite is asked (it reads pages from the WAL too); the file's size is no sign of damage.
+        marked = _damage_marker(path).exists()
+        if _not_sqlite(path):
+            raise _Damaged("not an SQLite file")
         try:
             conn = _connect(path, timeout)
         except sqlite3.Error as e:
@@ -472,14 +633,16 @@ class Store:
                 raise _Damaged(str(e)) from None
             raise
         try:
-            small = not path.exists() or path.stat().st_size <= FULL_CHECK_BYTES
+            small = marked or not path.exists() or path.stat().st_size <= FULL_CHECK_BYTES
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             checks = [""] if small else [f"({t})" for t in ("meta", "profiles", "card_state") if t in names]
             for check in checks:
                 row = conn.execute(f"PRAGMA quick_check{check}").fetchone()
                 if row is None or row[0] != "ok":
-                    raise _Damaged(str(row))
+                    raise _Damaged("quick_check: " + (str(row[0]).splitlines()[0] if row and row[0] else "no answer")[:120])
             migrate(conn, path)
+            if marked:
+                _damage_marker(path).unlink(missing_ok=True)  # SQLite finds it sound: nothing to move
         except sqlite3.Error as e:
             conn.close()
             if _is_damage(e):
@@ -851,6 +1014,25 @@ class Store:
         return int(cur.lastrowid)
 
     @_guarded
+    def find_answer(self, before: CardState | None, after: CardState, grade: int, mode: str, now: datetime) -> int | None:
+        """The id of this very answer (same card, time, grade, mode and state before) if it is
+        already logged and counts: a retried write whose first try was committed after all
+        (an error reported on COMMIT) is not written twice."""
+        row = self.conn.execute(
+            "SELECT id FROM reviews WHERE profile_id = ? AND deck_id = ? AND card_id = ? AND ts = ? AND mode = ? "
+            "AND grade = ? AND state_before IS ?",
+            (self.profile_id, after.deck_id, after.card_id, ts(now), mode, int(grade), state_json(before)),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @_guarded
+    def undo_of(self, review_id: int) -> int | None:
+        """The id of the undo row taking back answer ``review_id`` (None: it still counts)."""
+        row = self.conn.execute("SELECT id FROM review_log WHERE undoes = ? AND profile_id = ?",
+                                (review_id, self.profile_id)).fetchone()
+        return None if row is None else int(row[0])
+
+    @_guarded
     def log_entry(self, review_id: int) -> LogEntry | None:
         row = self.conn.execute(
             "SELECT id, deck_id, card_id, ts, grade, mode, queue, duration_ms, state_before, state_after, undoes "
@@ -947,6 +1129,8 @@ class Store:
     def start_drill(self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None) -> None:
         """Record a new drill of this profile (its own transaction, or the caller's)."""
         with self.transaction():
+            if self.conn.execute("SELECT 1 FROM drills WHERE id = ?", (drill_id,)).fetchone():
+                return  # a retried write whose first try was committed after all
             self.conn.execute(
                 "INSERT INTO drills (id, profile_id, started, finished, seed, config) VALUES (?, ?, ?, NULL, ?, ?)",
                 (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True)),
@@ -971,6 +1155,9 @@ class Store:
         """Save one drill answer, committed before this returns; ``finished``: it was the drill's
         last question, and the drill is marked finished in the same transaction."""
         with self.transaction():
+            if self.conn.execute("SELECT 1 FROM drill_answers WHERE drill_id = ? AND seq = ?",
+                                 (drill_id, int(seq))).fetchone():
+                return  # a retried write whose first try was committed after all
             self.conn.execute(
                 "INSERT INTO drill_answers (drill_id, seq, time, student, question_id, prompt, chosen, "
                 "right_answer, correct, timed_out, seconds, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -3,6 +3,15 @@
 The app is handed an open store, the settings and the deck catalog (see ``commands/app.py``),
 so a bad data dir or deck is reported before the terminal is taken over. Screens are imported
 when first shown, so start-up loads only what the first screen needs.
+
+Store errors have one path, here, for every screen (as harlequin's ``_push_error_modal``):
+- writes the store cannot take now (locked, disk full, read-only) wait in the store's outbox
+  (``core/learning/outbox``); the app retries them every ``RETRY_SECONDS`` (and the outbox
+  before each new write), tells the learner in one line that they are not saved yet and when
+  they are, shows how many wait in the title, and on quit with writes still waiting exits
+  non-zero (``unsaved_line()`` is printed on stderr by ``commands/app.py``);
+- any other ``StoreError`` raised by an action or a handler of any screen (``StoreErrors``, the
+  screens' base, and ``_dispatch_action``) is one notification: the app goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +29,33 @@ from textual.command import Hit, Hits, Provider
 from nqpf_tutor.core.loader import Catalog, load_catalog, select_cards
 from nqpf_tutor.core.scheduler import utc_now
 from nqpf_tutor.core.settings import Settings, save_settings
-from nqpf_tutor.core.store import Store
+from nqpf_tutor.core.store import Store, StoreError
+
+#: Seconds between two tries to write what the store could not take.
+RETRY_SECONDS = 1.0
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def unsaved_text(writes) -> str:
+    """"2 answers", "1 change", "2 answers and 1 other change": what waits in the outbox."""
+    answers, others = writes.pending_answers, writes.pending - writes.pending_answers
+    if answers and others:
+        return f"{_count(answers, 'answer')} and {_count(others, 'other change')}"
+    return _count(answers, "answer") if answers else _count(others, "change")
+
+
+class StoreErrors:
+    """Base of the app's screens (and the app): a ``StoreError`` raised while handling any
+    message goes to the app's one store-error path instead of ending the app."""
+
+    async def _on_message(self, message) -> None:
+        try:
+            await super()._on_message(message)  # type: ignore[misc]
+        except StoreError as e:
+            self.app.store_error(e)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -59,14 +94,14 @@ class TutorCommands(Provider):
                 yield Hit(score, matcher.highlight(name), lambda a=action: app.do(a), help=help_text)
 
 
-class TutorApp(App[None]):
+class TutorApp(StoreErrors, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "nqpf-tutor"
     SUB_TITLE = "new quality productive forces"
     COMMANDS = App.COMMANDS | {TutorCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (every answer is already saved)", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (answers are saved as you give them)", show=False),
         Binding("f1,question_mark", "help", "Help", id="help", tooltip="Every key of every screen"),
     ]
 
@@ -97,6 +132,8 @@ class TutorApp(App[None]):
         self._welcome_marker = loc.config_dir / "welcome-shown"
         self.show_welcome = (not self._welcome_marker.exists()) if show_welcome is None else show_welcome
         self.sub_title = f"profile: {store.profile}"
+        self._unsaved_reason: str | None = None  # why writes wait (None: nothing waits)
+        self.quit_unsaved = False  # quit while writes waited
         try:
             self.theme = settings.theme
         except Exception:  # an unknown theme name in the settings file: keep the default
@@ -126,6 +163,8 @@ class TutorApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self.store.writes.on_change = self._writes_changed
+        self.set_interval(RETRY_SECONDS, self.retry_writes, name="retry-writes")
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12, markup=False)
         for w in self.catalog.warnings:
@@ -184,6 +223,55 @@ class TutorApp(App[None]):
         except Exception as e:  # noqa: BLE001 - a read-only config dir only loses the theme
             self.notify(f"could not save the theme: {e}", severity="warning", markup=False)
 
+    # --- store errors: the one path for every screen ----------------------------------------
+
+    def store_error(self, error: StoreError) -> None:
+        """A store error from any screen: one line; the app goes on."""
+        self.notify(str(error), title="Progress database", severity="error", timeout=10, markup=False)
+
+    async def _dispatch_action(self, namespace, action_name, params) -> bool:
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except StoreError as e:
+            self.store_error(e)
+            return True
+
+    def retry_writes(self) -> int:
+        """Try again to write what the store could not take (a timer calls this)."""
+        writes = self.store.writes
+        return writes.flush() if writes.pending else 0
+
+    def _writes_changed(self, writes, saved: int) -> None:
+        for ticket in writes.take_refused():
+            if ticket.error is not None:
+                self.store_error(ticket.error)
+        if writes.pending:
+            reason = str(writes.error)
+            if reason != self._unsaved_reason:  # the first write kept, or another reason
+                self.notify(f"{reason}. Kept: saved as soon as the database can take it.",
+                            title="Not saved yet", severity="warning", timeout=10, markup=False)
+            self._unsaved_reason = reason
+        elif self._unsaved_reason is not None:
+            self._unsaved_reason = None
+            self.notify(f"Saved: {_count(saved, 'change')} that waited {'is' if saved == 1 else 'are'} on disk now.",
+                        title="Saved", timeout=5, markup=False)
+        waiting = f" · {unsaved_text(writes)} not saved yet" if writes.pending else ""
+        self.sub_title = f"profile: {self.store.profile}{waiting}"
+
+    def unsaved_line(self) -> str | None:
+        """The line for stderr when the app ends with writes still waiting (None: all saved)."""
+        writes = self.store.writes
+        if not writes.pending:
+            return None
+        return f"{unsaved_text(writes)} not saved: {writes.error}"
+
+    async def action_quit(self) -> None:
+        """Quit; writes still waiting are tried once more, and if they still fail the app ends
+        with return code 1 (``commands/app.py`` names how many on stderr)."""
+        self.retry_writes()
+        self.quit_unsaved = bool(self.store.writes.pending)
+        self.exit(return_code=1 if self.quit_unsaved else 0)
+
     # --- what is chosen ----------------------------------------------------------------------
 
     def selected_cards(self, choice: Choice | None = None):
@@ -194,6 +282,9 @@ class TutorApp(App[None]):
         """Read the decks again; progress follows edits (content hash) and renames (formerly)."""
         from nqpf_tutor.core.session import sync_catalog
 
+        self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
+        if self.store.writes.pending:
+            raise self.store.writes.error or StoreError("progress not saved yet")
         catalog = load_catalog(self.loc)
         report = sync_catalog(self.store, catalog.all_cards())
         self._use_catalog(catalog)
@@ -290,7 +381,10 @@ class TutorApp(App[None]):
         if len(self.choice.deck_ids) == 1:
             deck = self.catalog.deck(self.choice.deck_ids[0])
             title = deck.title if deck else title
-        written = []
+        from nqpf_tutor.errors import NqpfError
+        from nqpf_tutor.files import free_name, write_outputs
+
+        outputs = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
@@ -298,13 +392,16 @@ class TutorApp(App[None]):
                 if not paper.questions:
                     self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
                     return
-                test = folder / f"paper-{seed}-{version}.md"
-                key = folder / f"paper-{seed}-{version}-key.md"
-                test.write_text(paper.markdown(with_key=False), "utf-8")
-                key.write_text(paper.key_markdown(), "utf-8")
-                written += [test, key]
+                # A paper already there (the same seed again) is kept: the new one gets -2, -3...
+                test = free_name(folder / f"paper-{seed}-{version}.md")
+                key = free_name(test.with_name(f"{test.stem}-key.md"))
+                outputs += [(test, paper.markdown(with_key=False)), (key, paper.key_markdown())]
+            written = write_outputs(outputs)
         except OSError as e:
             self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
+            return
+        except NqpfError as e:
+            self.notify(f"Could not write the paper: {e}", severity="error", markup=False)
             return
         self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
                     + f" in {folder}", title="Paper test written", timeout=15, markup=False)
@@ -313,6 +410,9 @@ class TutorApp(App[None]):
     def action_reload(self) -> None:
         """Read the decks again in a worker thread (issue 17): the deck list shows a loading
         indicator meanwhile, and a store waiting on a lock never freezes the app."""
+        self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
+        if self.store.writes.pending:
+            raise self.store.writes.error or StoreError("progress not saved yet")
         self.notify("Reading the decks again…", title="Reload", timeout=2)
         self._home_loading(True)
         self._reload_worker()
@@ -338,13 +438,16 @@ class TutorApp(App[None]):
             finally:
                 store.close()
         except NqpfError as e:
-            self.call_from_thread(self._reload_failed, str(e))
+            self.call_from_thread(self._reload_failed, e)
             return
         self.call_from_thread(self._reloaded, catalog, len(report.edited))
 
-    def _reload_failed(self, message: str) -> None:
+    def _reload_failed(self, error: Exception) -> None:
         self._home_loading(False)
-        self.notify(message, title="Decks not reloaded", severity="error", markup=False)
+        if isinstance(error, StoreError):
+            self.store_error(error)  # the one store-error path
+        else:
+            self.notify(str(error), title="Decks not reloaded", severity="error", markup=False)
 
     def _reloaded(self, catalog: Catalog, edited: int) -> None:
         self._use_catalog(catalog)

@@ -27,6 +27,7 @@ from nqpf_tutor.core.scheduler import CardState, Scheduler
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.core.text import one_line
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 TYPE_SHORT = {"flip": "flip", "mcq": "mcq", "truefalse": "t/f", "typed": "typed", "cloze": "cloze", "order": "order"}
 TYPE_LONG = {
@@ -208,7 +209,7 @@ class ConfirmReset(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(StoreErrors, Screen):
     """Every loaded card: search, look at one, suspend or reset it."""
 
     DEFAULT_CSS = """
@@ -251,6 +252,8 @@ class BrowseScreen(Screen):
         self.session = StudySession(cards, app.store, app.settings, clock=app.clock)
         self.scheduler: Scheduler = self.session.scheduler
         states = {s.key: s for s in app.store.states()}
+        for key in app.store.writes.unsaved_keys():  # changes not saved yet count as made
+            states[key] = app.store.writes.unsaved_state(key)[1]
         titles = {d.id: d.title for d in app.catalog.decks}
         for card in cards:
             if card.uid in self.entries:
@@ -478,7 +481,7 @@ class BrowseScreen(Screen):
 
     def _refresh_entry(self, key: str) -> None:
         e = self.entries[key]
-        e.state = self.app.store.get(*e.card.key)
+        e.state = self.session.stored_state(e.card)
         e.cells = None
         if key in self.shown:
             table = self.query_one("#browse-table", DataTable)
@@ -517,11 +520,6 @@ class BrowseScreen(Screen):
     def reset(self, key: str) -> None:
         """The card becomes new (its suspension stays); the review log is left as it is."""
         e = self.entries[key]
-        store = self.app.store
-        with store.transaction():
-            old = store.get(*e.card.key)
-            store.delete_state(*e.card.key)
-            if old is not None and old.suspended:
-                store.put(CardState(e.card.deck_id, e.card.id, content_hash=e.card.content_hash, suspended=True))
+        self.session.reset(e.card)
         self._refresh_entry(key)
         self.notify(f"{key} reset: it is a new card again.", markup=False, timeout=3)

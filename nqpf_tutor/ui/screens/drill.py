@@ -28,6 +28,7 @@ from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 TICK = 0.1  # seconds between countdown updates
 BOARD_NAME = 14  # characters of a name shown in the small leaderboard
@@ -273,7 +274,7 @@ def points(x: float) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-class DrillScreen(Screen):
+class DrillScreen(StoreErrors, Screen):
     """One question at a time, large, with whose turn it is and the time left."""
 
     DEFAULT_CSS = """
@@ -484,12 +485,7 @@ class DrillScreen(Screen):
         left = self.drill.remaining()
         if left is not None and left <= 0:
             q = self.drill.current
-            try:
-                a = self.drill.expire()
-            except NqpfError as e:
-                self.notify(str(e), title="Not saved", severity="error", markup=False)
-                return
-            self._reveal(q, a)
+            self._reveal(q, self.drill.expire())  # kept even when the store cannot take it now
             return
         self._show_time()
 
@@ -508,12 +504,7 @@ class DrillScreen(Screen):
         q = self.drill.current
         if self.phase != "question" or q is None or index >= len(q.options):
             return
-        try:
-            a = self.drill.answer(index)
-        except NqpfError as e:  # the answer could not be saved: the same question stays
-            self.notify(str(e), title="Not saved", severity="error", markup=False)
-            return
-        self._reveal(q, a)
+        self._reveal(q, self.drill.answer(index))  # kept even when the store cannot take it now
 
     def _reveal(self, q: Question, a: DrillAnswer) -> None:
         """Right or wrong, the right answer and the explanation, and the leaderboard."""
@@ -578,7 +569,7 @@ def numeric(text):
     return text
 
 
-class DrillResultsScreen(Screen):
+class DrillResultsScreen(StoreErrors, Screen):
     """Scores, the leaderboard, the questions most missed; a second round; write the results."""
 
     DEFAULT_CSS = """
@@ -690,9 +681,16 @@ class DrillResultsScreen(Screen):
 
     def action_write(self) -> None:
         path = results_path(self.app, self.drill, self.round_no)
+        options = getattr(self.app, "drill_options", None) or {}
+        # Replaced without asking: this drill's own file in the data dir, a file this run
+        # wrote already, or --force; anything else that exists is named and kept.
+        written = options.setdefault("written", set()) if isinstance(options, dict) else set()
+        force = not options.get("out") or bool(options.get("force")) or str(path) in written
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            csv_path, json_path = write_results(self.drill, path)
+            csv_path, json_path = write_results(
+                self.drill, path, force=force, hint="nothing was written: move {it} away and press w, or start the drill with --force")
+            written.add(str(path))
         except OSError as e:
             self.notify(f"cannot write results to {path}: {e.strerror or e}", severity="error", markup=False)
             return
@@ -700,7 +698,8 @@ class DrillResultsScreen(Screen):
             self.notify(str(e), severity="error", markup=False)
             return
         self.written = (csv_path, json_path)
-        self.notify(f"{csv_path}\n{json_path}", title="Results written", markup=False, timeout=8)
+        self.notify(f"{csv_path}\n{json_path}" if json_path else str(csv_path), title="Results written",
+                    markup=False, timeout=8)
 
     def action_second_round(self) -> None:
         if not self.drill.missed_questions():

@@ -11,9 +11,10 @@ from textual.widgets.selection_list import Selection
 
 from nqpf_tutor.core.learning.counts import deck_counts
 from nqpf_tutor.ui.widgets.plain import cell, plain
+from nqpf_tutor.ui.app import StoreErrors
 
 
-class HomeScreen(Screen):
+class HomeScreen(StoreErrors, Screen):
     BINDINGS = [
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
         Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),

@@ -18,9 +18,10 @@ from nqpf_tutor.core.scheduler import grade_for
 from nqpf_tutor.ui.screens.study import source_line
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 
-class QuizScreen(Screen):
+class QuizScreen(StoreErrors, Screen):
     BINDINGS = [
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),
@@ -143,7 +144,10 @@ class QuizScreen(Screen):
             self._set(answer="\n".join(lines).rstrip(), explanation="m: quiz the misses again    escape: home")
         else:
             self._set(answer="No misses. Excellent!", explanation="escape: home")
-        if self.schedule:
+        if self.schedule and self.app.store.writes.pending_answers:
+            self._set(source="These answers go to your spaced-repetition schedule as soon as the database can "
+                             "take them (see the title line).")
+        elif self.schedule:
             self._set(source="These answers were saved to your spaced-repetition schedule.")
         else:
             self._set(source="Quiz answers did not change your study schedule (use quiz --schedule for that).")

@@ -22,8 +22,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, sparkline
+from nqpf_tutor.core.store import StoreError
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 TABS = [
     ("overview", "Overview"),
@@ -145,7 +147,7 @@ def _plot_class():
     return PlotextPlot
 
 
-class StatsScreen(Screen):
+class StatsScreen(StoreErrors, Screen):
     """Review figures for the app's profile and the loaded decks."""
 
     DEFAULT_CSS = """
@@ -222,14 +224,17 @@ class StatsScreen(Screen):
         try:
             stats = self.compute()
         except NqpfError as e:
-            self.app.call_from_thread(self._failed, str(e))
+            self.app.call_from_thread(self._failed, e)
             return
         self.app.call_from_thread(self._computed, stats, note)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: Exception) -> None:
         self.query_one("#stats-tabs", TabbedContent).loading = False
         self.query_one("#stats-title", Static).update(plain("Statistics — the figures could not be computed"))
-        self.notify(message, title="Statistics", severity="error", markup=False)
+        if isinstance(error, StoreError) and hasattr(self.app, "store_error"):
+            self.app.store_error(error)  # the app's one store-error path
+        else:
+            self.notify(str(error), title="Statistics", severity="error", markup=False)
 
     async def _computed(self, stats: dict[str, Any], note: str | None) -> None:
         self.stats = stats

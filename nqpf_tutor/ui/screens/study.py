@@ -24,6 +24,7 @@ from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
 from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
+from nqpf_tutor.ui.app import StoreErrors
 
 KIND = {
     "flip": "Flashcard",
@@ -53,7 +54,7 @@ def source_line(app, card: Card) -> str:
     return "Source: " + "; ".join(cites) if cites else ""
 
 
-class StudyScreen(Screen):
+class StudyScreen(StoreErrors, Screen):
     BINDINGS = [
         Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
         Binding("1", "key(1)", "Again / 1", id="k1", show=False),

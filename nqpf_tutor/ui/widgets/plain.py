@@ -48,6 +48,9 @@ class TitleLine(Static):
     """
 
     def on_mount(self) -> None:
+        self.watch(self.app, "sub_title", self._show, init=True)  # the sub title says what is not saved
+
+    def _show(self, _value: object = None) -> None:
         self.update(plain(f"{self.app.title} — {self.app.sub_title}"))
 
 
