@@ -320,6 +320,7 @@ async def test_reload_picks_up_an_edited_deck_and_keeps_progress(tmp_path):
         (decks / "second.yaml").write_text(text.replace("id: s1\n", "id: s1-renamed\n    formerly: [s1]\n")
                                            .replace("Pick the even number.", "Pick an even number."))
         await pilot.press("r")
+        await app.workers.wait_for_complete()  # decks are read again in a worker
         await pilot.pause()
         card = app.catalog.deck("second").card("s1-renamed")
         assert card is not None and card.prompt == "Pick an even number."
@@ -361,7 +362,7 @@ async def test_paper_test_from_the_app(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
-        await app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()  # the paper is written in a worker
         await pilot.pause()
     names = sorted(p.name for p in app.last_paper)
     assert names == ["paper-11-A-key.md", "paper-11-A-key.pdf", "paper-11-A.md", "paper-11-A.pdf",

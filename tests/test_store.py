@@ -235,8 +235,13 @@ INSERT INTO meta VALUES ('schema_version', '3');
 INSERT INTO drills VALUES
     ('20250302-090000-beef', 1, '2025-03-02T09:00:00.000000Z', '2025-03-02T09:05:00.000000Z', 7, '{"n": 1}', '9B');
 """
+V4_SQL = V3_SQL.replace("INSERT INTO meta VALUES ('schema_version', '3');", "") + """
+CREATE INDEX review_log_figures ON review_log (profile_id, ts, mode, grade, duration_ms, queue);
+CREATE INDEX card_state_live ON card_state (profile_id, state, due, reps, suspended, buried_until);
+INSERT INTO meta VALUES ('schema_version', '4');
+"""
 
-FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL, 3: V3_SQL}  # schema version -> SQL that builds a database at that version
+FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL, 3: V3_SQL, 4: V4_SQL}  # schema version -> SQL that builds a database at that version
 
 
 def test_a_fixture_for_every_schema_version():
@@ -309,6 +314,15 @@ def test_frozen_v3_matches_migrations_1_to_3(tmp_path):
     frozen.executescript(V3_SQL)
     migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
     for statement in MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2]:
+        migrated.execute(statement)
+    assert _schema(frozen) == _schema(migrated)
+
+
+def test_frozen_v4_matches_migrations_1_to_4(tmp_path):
+    frozen = sqlite3.connect(tmp_path / "a.sqlite3")
+    frozen.executescript(V4_SQL)
+    migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
+    for statement in MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2] + MIGRATIONS[3]:
         migrated.execute(statement)
     assert _schema(frozen) == _schema(migrated)
 

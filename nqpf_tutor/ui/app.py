@@ -16,10 +16,12 @@ Store errors have one path, here, for every screen (as harlequin's ``_push_error
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -152,8 +154,6 @@ class TutorApp(StoreErrors, App[None]):
         Going into study directly builds only that screen at start (the first card is on the
         first frame); the home screen is built when the learner goes back (see pop_screen).
         """
-        from nqpf_tutor.ui.screens.home import HomeScreen
-
         if self.start in ("study", "quiz"):
             cards = self._cards_or_warn()
             if cards is not None:
@@ -165,6 +165,8 @@ class TutorApp(StoreErrors, App[None]):
 
                 c = self.choice
                 return QuizScreen(cards, n=c.n, seed=c.seed, schedule=c.schedule_quiz)
+        from nqpf_tutor.ui.screens.home import HomeScreen  # not imported at all for `study` (issue 17)
+
         return HomeScreen()
 
     def on_mount(self) -> None:
@@ -290,13 +292,17 @@ class TutorApp(StoreErrors, App[None]):
         self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
         if self.store.writes.pending:
             raise self.store.writes.error or StoreError("progress not saved yet")
-        self.catalog = load_catalog(self.loc)
-        report = sync_catalog(self.store, self.catalog.all_cards())
+        catalog = load_catalog(self.loc)
+        report = sync_catalog(self.store, catalog.all_cards())
+        self._use_catalog(catalog)
+        return len(report.edited), self.catalog.warnings
+
+    def _use_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         known = {d.id for d in self.catalog.decks}
         self.choice.deck_ids = [d for d in self.choice.deck_ids if d in known]
         tags = set(self.catalog.tags)
         self.choice.tags = [t for t in self.choice.tags if t in tags]
-        return len(report.edited), self.catalog.warnings
 
     # --- actions (bindings, home buttons, the command palette) ----------------------------------
 
@@ -391,6 +397,12 @@ class TutorApp(StoreErrors, App[None]):
 
         self.push_screen(BrowseScreen())
 
+    def notify(self, *args, **kwargs):
+        """``App.notify``, callable from a worker thread too (it is then run on the app's thread)."""
+        if getattr(self, "_thread_id", None) not in (None, threading.get_ident()):
+            return self.call_from_thread(super().notify, *args, **kwargs)
+        return super().notify(*args, **kwargs)
+
     def action_report(self) -> None:
         from nqpf_tutor.ui.screens.report import ReportScreen
 
@@ -412,7 +424,7 @@ class TutorApp(StoreErrors, App[None]):
         decks = {d.id: d for d in self.catalog.decks}
         self.notify(f"Writing the paper test (seed {seed})…", title="Paper test", timeout=4)
         self.run_worker(lambda: self._write_paper(cards, decks, seed, title), thread=True, group="paper",
-                        exit_on_error=False)
+                        exclusive=True, exit_on_error=False)
 
     @property
     def paper_size(self) -> str:
@@ -463,14 +475,57 @@ class TutorApp(StoreErrors, App[None]):
             title="Paper test written", timeout=15, markup=False)
 
     def action_reload(self) -> None:
-        edited, warnings = self.reload_decks()
+        """Read the decks again in a worker thread (issue 17): the deck list shows a loading
+        indicator meanwhile, and a store waiting on a lock never freezes the app."""
+        self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
+        if self.store.writes.pending:
+            raise self.store.writes.error or StoreError("progress not saved yet")
+        self.notify("Reading the decks again…", title="Reload", timeout=2)
+        self._home_loading(True)
+        self._reload_worker()
+
+    def _home_loading(self, on: bool) -> None:
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                for table in screen.query("#decks"):
+                    table.loading = on
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def _reload_worker(self) -> None:
+        from nqpf_tutor.core.session import sync_catalog
+        from nqpf_tutor.errors import NqpfError
+
+        try:
+            catalog = load_catalog(self.loc)
+            store = self.store.reader()
+            try:
+                report = sync_catalog(store, catalog.all_cards())
+            finally:
+                store.close()
+        except NqpfError as e:
+            self.call_from_thread(self._reload_failed, e)
+            return
+        self.call_from_thread(self._reloaded, catalog, len(report.edited))
+
+    def _reload_failed(self, error: Exception) -> None:
+        self._home_loading(False)
+        if isinstance(error, StoreError):
+            self.store_error(error)  # the one store-error path
+        else:
+            self.notify(str(error), title="Decks not reloaded", severity="error", markup=False)
+
+    def _reloaded(self, catalog: Catalog, edited: int) -> None:
+        self._use_catalog(catalog)
         n = len(self.catalog.all_cards())
         msg = f"{len(self.catalog.decks)} decks, {n} cards" + (f"; {edited} edited" if edited else "")
         self.notify(msg, title="Decks reloaded", markup=False)
-        for w in warnings:
+        for w in self.catalog.warnings:
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
         from nqpf_tutor.ui.screens.home import HomeScreen
 
+        self._home_loading(False)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.core.learning.counts import deck_counts
 from nqpf_tutor.ui.widgets.plain import cell, plain
 from nqpf_tutor.ui.app import StoreErrors
 
@@ -70,8 +70,9 @@ class HomeScreen(StoreErrors, Screen):
         row = table.cursor_row
         table.clear()
         chosen = set(app.choice.deck_ids)
+        every = deck_counts(app.store, app.catalog.decks, app.settings, app.clock())  # all decks in SQL at once
         for deck in app.catalog.decks:
-            counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock).counts()
+            counts = every[deck.id]
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
                 cell(deck.title),

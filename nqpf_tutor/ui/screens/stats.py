@@ -12,6 +12,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -21,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, sparkline
+from nqpf_tutor.core.store import StoreError
+from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
 from nqpf_tutor.ui.app import StoreErrors
 
@@ -205,13 +208,53 @@ class StatsScreen(StoreErrors, Screen):
     # --- figures ----------------------------------------------------------------------------
 
     def compute(self) -> dict[str, Any]:
+        """The figures, on a connection of their own (this runs in a worker thread)."""
         app = self.app
-        return compute_stats(app.store, app.catalog.all_cards(), app.settings, app.clock())
+        store = app.store.reader()
+        try:
+            return compute_stats(store, app.catalog.all_cards(), app.settings, app.clock())
+        finally:
+            store.close()
+
+    def start_computing(self, note: str | None = None) -> None:
+        """Compute the figures in a worker thread; the tabs show a loading indicator meanwhile
+        and the screen stays responsive (at 100k cards this takes a while; a locked store too)."""
+        self.query_one("#stats-tabs", TabbedContent).loading = True
+        self.query_one("#stats-title", Static).update(plain("Statistics — computing the figures…"))
+        self._compute_worker(note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def _compute_worker(self, note: str | None) -> None:
+        try:
+            stats = self.compute()
+        except NqpfError as e:
+            self.app.call_from_thread(self._failed, e)
+            return
+        self.app.call_from_thread(self._computed, stats, note)
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#stats-tabs", TabbedContent).loading = False
+        self.query_one("#stats-title", Static).update(plain("Statistics — the figures could not be computed"))
+        if isinstance(error, StoreError) and hasattr(self.app, "store_error"):
+            self.app.store_error(error)  # the app's one store-error path
+        else:
+            self.notify(str(error), title="Statistics", severity="error", markup=False)
+
+    async def _computed(self, stats: dict[str, Any], note: str | None) -> None:
+        self.stats = stats
+        for old in self.query("#calendar-grid"):
+            await old.remove()
+        await self.query_one("#calendar VerticalScroll").mount(
+            ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
+        )
+        self.show_figures()
+        self.query_one("#stats-tabs", TabbedContent).loading = False
+        if note:
+            self.notify(note, timeout=3)
 
     # --- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.stats = self.compute()
         self.plot_class = _plot_class()
         yield Header()
         yield Static(id="stats-title")
@@ -231,7 +274,6 @@ class StatsScreen(StoreErrors, Screen):
             with TabPane("Calendar", id="calendar"):
                 with VerticalScroll():
                     yield Static(id="calendar-summary", classes="stats-summary")
-                    yield ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
             with TabPane("Mastery", id="mastery"):
                 with Vertical():
                     yield Static(id="mastery-summary", classes="stats-summary")
@@ -248,7 +290,7 @@ class StatsScreen(StoreErrors, Screen):
         for key, label in (("tag", "Topic"), ("mastered", "Mastered"), ("cards", "Cards"), ("share", "Share"),
                            ("bar", "")):
             table.add_column(label, key=key)
-        self.show_figures()
+        self.start_computing()
 
     def show_figures(self) -> None:
         s = self.stats
@@ -446,12 +488,5 @@ class StatsScreen(StoreErrors, Screen):
         i = ids.index(tabs.active) if tabs.active in ids else 0
         tabs.active = ids[(i + step) % len(ids)]
 
-    async def action_recompute(self) -> None:
-        self.stats = self.compute()
-        grid = self.query_one("#calendar-grid", ReviewCalendar)
-        await grid.remove()
-        await self.query_one("#calendar VerticalScroll").mount(
-            ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
-        )
-        self.show_figures()
-        self.notify("Figures computed again.", timeout=3)
+    def action_recompute(self) -> None:
+        self.start_computing("Figures computed again.")
