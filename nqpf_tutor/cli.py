@@ -20,6 +20,13 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="T", help="only cards with this tag (repeatable)")
 
 
+def add_class_option(p: argparse.ArgumentParser) -> None:
+    """``--class NAME`` for commands that run a class (drill; live games use it the same way:
+    pass ``args.class_name`` on as ``DrillConfig.class_name`` / ``Store.start_drill(class_name=)``)."""
+    p.add_argument("--class", dest="class_name", metavar="NAME",
+                   help="the class taking it, kept with the results (for nqpf-tutor report)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nqpf-tutor",
@@ -54,6 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
     p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
     p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard between questions")
+    add_class_option(p)
+    p.add_argument("--from-report", action="store_true",
+                   help="ask the questions the class (--class) finds hardest, from its report")
+
+    p = sub.add_parser("live", help="host a live game: students answer from their phones or laptops")
+    _add_selection(p)
+    p.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
+    p.add_argument("--seconds", type=int, default=20, metavar="S", help="seconds per question, 0 = no timer")
+    p.add_argument("--seed", type=int, default=None, metavar="S")
+    p.add_argument("--speed-bonus", action="store_true", help="extra points for fast right answers")
+    p.add_argument("--streaks", action="store_true", help="extra points for runs of right answers")
+    p.add_argument("--no-leaderboard", action="store_true", help="hide the leaderboard after each question")
+    p.add_argument("--bind", metavar="ADDR", help="address to listen on (default: this machine's LAN "
+                   "address; 0.0.0.0: every interface; 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, metavar="P", help="port (default 8765, or the next free one)")
+
+    p = sub.add_parser("join", help="answer a live game from this terminal")
+    p.add_argument("address", metavar="ADDRESS", help="the address on the teacher's screen, e.g. 192.168.1.20:8765")
+    p.add_argument("--code", metavar="CODE", help="the game code (else asked, or taken from the address)")
+    p.add_argument("--name", metavar="NAME", help="your nickname (else asked)")
 
     p = sub.add_parser("decks", help="decks found, with card counts")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -62,18 +89,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--watch", action="store_true", help="validate again on every save (ctrl+c stops)")
 
-    p = sub.add_parser("export", help="export cards as json, csv, a printable markdown paper or an Anki package (apkg)",
-                       description="Export cards as json or csv, a printable markdown paper test, or an Anki "
-                       "package (apkg, needs -o FILE.apkg) to study in Anki or AnkiDroid.")
+    p = sub.add_parser("export", help="export cards as json, csv, apkg (an Anki package), or a printable paper "
+                       "(markdown, pdf)",
+                       description="Export cards as json or csv, an Anki package (apkg, needs -o FILE.apkg) to study "
+                       "in Anki or AnkiDroid, or a printable paper test (markdown or pdf).")
     _add_selection(p)
-    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg"],
-                   help="json or csv: every card; markdown: a paper test; apkg: an Anki package")
+    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg", "pdf"],
+                   help="json or csv: every card; markdown or pdf: a paper test; apkg: an Anki package")
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--versions", metavar="A,B", help="markdown: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
-    p.add_argument("--key", metavar="FILE", help="markdown: write the answer key to this file instead of the paper's end")
+    p.add_argument("--versions", metavar="A,B", help="markdown, pdf: several versions of the paper, questions and options in other orders (FILE-A.md, FILE-B.md)")
+    p.add_argument("--key", metavar="FILE", help="markdown, pdf: write the answer key to this file instead of the paper's end")
+    p.add_argument("--paper", choices=["a4", "letter"], type=str.lower, default="a4", help="pdf: page size (default a4)")
     p.add_argument("--force", action="store_true", help="replace existing files")
+
+    p = sub.add_parser("report", help="a class across drills: students, questions, tags")
+    p.add_argument("--class", dest="class_name", metavar="NAME", help="only this class's drills")
+    p.add_argument("--since", metavar="DATE", help="only drills started on or after DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--roster", metavar="FILE", help="a roster file (YAML or CSV) mapping nicknames to names")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--out", metavar="FILE", help="write the report as CSV (formula-safe cells)")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--drill", action="store_true", help="start a drill of the hardest questions")
+    p.add_argument("--hardest", type=int, default=10, metavar="N", help="how many hardest questions (default 10)")
 
     p = sub.add_parser("stats", help="review figures")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -90,6 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", dest="deck_id", metavar="ID", help="deck id (default: from the file name)")
     p.add_argument("--title", metavar="TITLE")
     p.add_argument("--delimiter", choices=["tab", "comma", "auto"], default="auto")
+
+    p = sub.add_parser("plan", help="days to an exam: new cards, reviews and minutes per day, predicted recall")
+    _add_selection(p)
+    p.add_argument("--exam", metavar="DATE", help="the exam day, YYYY-MM-DD")
+    p.add_argument("--retention", metavar="R", help="goal: share recalled on the exam day (default: the settings' desired retention)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--set", action="store_true", help="keep this plan: exam mode paces new cards by it")
+    p.add_argument("--clear", action="store_true", help="remove the plan kept for this profile")
+
+    p = sub.add_parser("optimize", help="fit FSRS parameters to this profile's reviews")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--reset", action="store_true", help="go back to the default parameters")
+
+    p = sub.add_parser("simulate", help="simulated learners under FSRS, fitted FSRS, SM-2 and Leitner")
+    p.add_argument("--days", metavar="D", default="365", help="days studied (default 365)")
+    p.add_argument("--cards", metavar="N", default="1000", help="cards (default 1000, 20 new a day)")
+    p.add_argument("--retention", metavar="R", default="0.9", help="FSRS desired retention (default 0.9)")
+    p.add_argument("--seed", metavar="S", default="0", help="random seed (default 0)")
+    p.add_argument("--learner", default="fsrs", metavar="fsrs|other",
+                   help="memory model of the learners: fsrs, or other (exponential forgetting)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("results", help="past drills; export one")
     p.add_argument("drill_id", nargs="?", metavar="DRILL", help="a drill id to show or export")

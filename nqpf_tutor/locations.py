@@ -99,6 +99,11 @@ class Locations:
         return self.data_dir / "decks"
 
     @property
+    def classes_dir(self) -> Path:
+        """Class rosters (``<class>.yaml`` or ``.csv``): nicknames mapped to students' names."""
+        return self.data_dir / "classes"
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / DB_FILENAME
 

@@ -322,6 +322,7 @@ async def test_reload_picks_up_an_edited_deck_and_keeps_progress(tmp_path):
         (decks / "second.yaml").write_text(text.replace("id: s1\n", "id: s1-renamed\n    formerly: [s1]\n")
                                            .replace("Pick the even number.", "Pick an even number."))
         await pilot.press("r")
+        await app.workers.wait_for_complete()  # decks are read again in a worker
         await pilot.pause()
         card = app.catalog.deck("second").card("s1-renamed")
         assert card is not None and card.prompt == "Pick an even number."
@@ -362,13 +363,14 @@ async def test_quitting_mid_session_keeps_every_answer(tmp_path):
 async def test_paper_test_from_the_app(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")  # the form, filled with the choice; enter writes the paper
-        await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("p", "enter")  # the paper asks its length first: enter takes the form as filled
+        await app.workers.wait_for_complete()  # the paper is written in a worker
         await pilot.pause()
     names = sorted(p.name for p in app.last_paper)
-    assert names == ["paper-11-A-key.md", "paper-11-A.md", "paper-11-B-key.md", "paper-11-B.md"]
+    assert names == ["paper-11-A-key.md", "paper-11-A-key.pdf", "paper-11-A.md", "paper-11-A.pdf",
+                     "paper-11-B-key.md", "paper-11-B-key.pdf", "paper-11-B.md", "paper-11-B.pdf"]
     folder = app.loc.data_dir / "papers"
+    assert (folder / "paper-11-A.pdf").read_bytes().startswith(b"%PDF-")
     a = (folder / "paper-11-A.md").read_text()
     assert a.startswith("# New quality productive forces — version A") and "Answer key" not in a
     assert a.count("**1.**") == 1 and "**3.**" in a and "**4.**" not in a

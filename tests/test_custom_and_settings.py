@@ -145,7 +145,7 @@ async def test_custom_study_in_the_app_every_kind(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("c")
+        await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, CustomStudyScreen)
         await pilot.press("down", "enter")  # forgotten in the last day: none yet
@@ -169,14 +169,14 @@ async def test_custom_study_in_the_app_every_kind(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         # now second/s1 was forgotten: the forgotten kind finds it
-        await pilot.press("c", "down", "enter")
+        await pilot.press("f", "down", "enter")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StudyScreen) and [c.uid for c in screen.custom] == ["second/s1"]
         await pilot.press("escape")
         await pilot.pause()
         # more new cards today
-        await pilot.press("c")
+        await pilot.press("f")
         await pilot.pause()
         await pilot.press("tab", "ctrl+u", "5", "enter")
         await pilot.pause()

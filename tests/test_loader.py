@@ -364,7 +364,10 @@ def test_cache_makes_the_second_load_skip_yaml(write_deck, tmp_path, monkeypatch
     def boom(*a, **k):
         raise AssertionError("YAML parsed again")
 
+    import nqpf_tutor.core.loader as loader_module
+
     monkeypatch.setattr(yaml, "load", boom)
+    monkeypatch.setattr(loader_module, "load_yaml", boom)  # the loader's own faster parse (issue 17)
     second = load_deck_file(path, cache_dir=cache)
     assert second == first
     # A changed file is a new key: parsed again (and here, YAML is patched out, so it fails loudly).

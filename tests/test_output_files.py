@@ -303,14 +303,17 @@ async def test_the_apps_paper_never_replaces_an_earlier_one(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
     folder = tmp_path / "data" / "papers"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p", "enter")  # the paper asks its length first (issue 13): enter takes the form
+        await pilot.press("p", "enter")  # the paper asks its length first: enter takes the form as filled
+        await app.workers.wait_for_complete()
         await pilot.pause()
         (folder / "paper-11-A.md").write_text("marked by hand")
         await pilot.press("p", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     assert (folder / "paper-11-A.md").read_text() == "marked by hand"
-    assert sorted(p.name for p in app.last_paper) == [
-        "paper-11-A-2-key.md", "paper-11-A-2.md", "paper-11-B-2-key.md", "paper-11-B-2.md"]
+    # the second paper's files all take the next free name, PDF and Markdown alike
+    assert sorted(p.name for p in app.last_paper) == sorted(
+        f"paper-11-{v}-2{end}" for v in "AB" for end in (".pdf", "-key.pdf", ".md", "-key.md"))
     assert leftovers(folder) == []
 
 

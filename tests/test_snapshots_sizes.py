@@ -137,12 +137,12 @@ def test_settings(snap_compare, tmp_path, size):
 
 @pytest.mark.parametrize("size", BOTH)
 def test_custom_study(snap_compare, tmp_path, size):
-    assert snap_compare(make_app(tmp_path), terminal_size=size, press=["c", "down"])
+    assert snap_compare(make_app(tmp_path), terminal_size=size, press=["f", "down"])
 
 
 @pytest.mark.parametrize("size", BOTH)
 def test_custom_study_session(snap_compare, tmp_path, size):
-    assert snap_compare(make_app(tmp_path), terminal_size=size, press=["c", "down", "down", "down", "enter"])
+    assert snap_compare(make_app(tmp_path), terminal_size=size, press=["f", "down", "down", "down", "enter"])
 
 
 @pytest.mark.parametrize("size", BOTH)

@@ -24,6 +24,8 @@ def studied(tmp_path):
 
 async def settle(pilot) -> None:
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # the figures are computed in a worker
+    await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 

@@ -63,6 +63,8 @@ async def test_figures_shown_match_compute_stats(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StatsScreen)
         want = expected(app)
@@ -93,6 +95,8 @@ async def test_charts_and_calendar_draw_the_figures(tmp_path):
     answer_some(app, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("t")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         tabs = screen.query_one("#stats-tabs", TabbedContent)
@@ -143,6 +147,8 @@ async def test_mastery_per_topic(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t", "6")
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         want = expected(app)["mastery"]
         assert [(m["tag"], m["mastered"], m["cards"]) for m in want] == [
             ("eras", 1, 2), ("foundations", 0, 0), ("policies", 2, 2), ("dates", 1, 1)]
@@ -156,6 +162,8 @@ async def test_empty_store_shows_no_reviews_yet(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert "No reviews yet" in text(screen, "#overview-text")
@@ -184,9 +192,13 @@ async def test_refresh_recomputes_after_more_answers(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert app.screen.stats["reviews_total"] == 0
         answer_some(app, clock)
         await pilot.press("r")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.stats == expected(app)
         assert "Answers 10" in text(app.screen, "#overview-text")

@@ -226,7 +226,22 @@ INSERT INTO drill_answers VALUES
      1, 0, 4.5, 1.0);
 """
 
-FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL}  # schema version -> SQL that builds a database at that version
+V3_SQL = V2_SQL.replace("INSERT INTO meta VALUES ('schema_version', '2');", "").replace(
+    "finished TEXT, seed INTEGER, config TEXT NOT NULL);",
+    "finished TEXT, seed INTEGER, config TEXT NOT NULL, class_name TEXT);",
+).replace("""42, '{"n": 5, "students": ["Ana", "Bo"]}');""", """42, '{"n": 5, "students": ["Ana", "Bo"]}', NULL);""") + """
+CREATE INDEX drills_class ON drills (profile_id, class_name, started);
+INSERT INTO meta VALUES ('schema_version', '3');
+INSERT INTO drills VALUES
+    ('20250302-090000-beef', 1, '2025-03-02T09:00:00.000000Z', '2025-03-02T09:05:00.000000Z', 7, '{"n": 1}', '9B');
+"""
+V4_SQL = V3_SQL.replace("INSERT INTO meta VALUES ('schema_version', '3');", "") + """
+CREATE INDEX review_log_figures ON review_log (profile_id, ts, mode, grade, duration_ms, queue);
+CREATE INDEX card_state_live ON card_state (profile_id, state, due, reps, suspended, buried_until);
+INSERT INTO meta VALUES ('schema_version', '4');
+"""
+
+FIXTURES = {0: "", 1: V1_SQL, 2: V2_SQL, 3: V3_SQL, 4: V4_SQL}  # schema version -> SQL that builds a database at that version
 
 
 def test_a_fixture_for_every_schema_version():
@@ -256,8 +271,13 @@ def test_migrates_from_every_earlier_version(tmp_path, version):
             assert s.due == datetime(2025, 2, 1, 8, tzinfo=UTC)
             assert store.review_stats() == (1, 0)
             assert store.log_entry(1).state_before.reps == 2
-        if version >= 2:
+        if version >= 3:
+            row, row3 = store.drills()
+            assert (row3.id, row3.class_name, row.class_name) == ("20250302-090000-beef", "9B", None)
+        if version == 2:
             (row,) = store.drills()
+            assert row.class_name is None
+        if version >= 2:
             assert (row.id, row.seed, row.finished, row.answers) == ("20250301-090000-abcd", 42, None, 1)
             assert row.config == {"n": 5, "students": ["Ana", "Bo"]}
             (a,) = store.drill_answers(row.id)
@@ -285,6 +305,24 @@ def test_frozen_v2_matches_migrations_1_and_2(tmp_path):
     frozen.executescript(V2_SQL)
     migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
     for statement in MIGRATIONS[0] + MIGRATIONS[1]:
+        migrated.execute(statement)
+    assert _schema(frozen) == _schema(migrated)
+
+
+def test_frozen_v3_matches_migrations_1_to_3(tmp_path):
+    frozen = sqlite3.connect(tmp_path / "a.sqlite3")
+    frozen.executescript(V3_SQL)
+    migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
+    for statement in MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2]:
+        migrated.execute(statement)
+    assert _schema(frozen) == _schema(migrated)
+
+
+def test_frozen_v4_matches_migrations_1_to_4(tmp_path):
+    frozen = sqlite3.connect(tmp_path / "a.sqlite3")
+    frozen.executescript(V4_SQL)
+    migrated = sqlite3.connect(tmp_path / "b.sqlite3", isolation_level=None)
+    for statement in MIGRATIONS[0] + MIGRATIONS[1] + MIGRATIONS[2] + MIGRATIONS[3]:
         migrated.execute(statement)
     assert _schema(frozen) == _schema(migrated)
 

@@ -15,6 +15,9 @@ def launch(args, loc, start: str = "home", **extra) -> int:
     from nqpf_tutor.core.settings import load_settings
     from nqpf_tutor.core.store import Store
 
+    import gc
+
+    gc.disable()  # loading makes many objects and no cycles: no collector passes (issue 17)
     settings = load_settings(loc.settings_path)
     catalog = load_catalog(loc)
     deck_ids = list(getattr(args, "deck", []) or [])
@@ -35,9 +38,8 @@ def launch(args, loc, start: str = "home", **extra) -> int:
         app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice, **extra)
         # Everything loaded so far (modules, decks) lives as long as the app: keep it out of the
         # garbage collector's scans, which otherwise cost a good part of the first paint.
-        import gc
-
         gc.freeze()
+        gc.enable()
         app.run()
         if store.writes.pending:  # the app ended with writes kept: one last (short) try
             store.writes.flush()

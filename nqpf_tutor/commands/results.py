@@ -60,6 +60,13 @@ def _find(store, wanted: str):
     raise DrillError(f"no drill '{_plain(wanted)}' (nqpf-tutor results lists them)")
 
 
+def _students(record, summary) -> str:
+    """The students column: a live game's turns are everyone's."""
+    if record.config.get("turns") == "everyone" and not summary["students"]:
+        return "everyone (live game)"
+    return _clip(", ".join(_plain(n) for n in summary["students"]), STUDENTS_WIDTH)
+
+
 def _list(store, as_json: bool) -> int:
     from nqpf_tutor.core.drill import DrillRecord
 
@@ -69,6 +76,8 @@ def _list(store, as_json: bool) -> int:
     for d, r in zip(rows_, records):
         s = r.summary()
         s["answers"] = d.answers  # counted in the database; the answers themselves are not read
+        if r.config.get("turns") == "everyone":
+            s["live"] = True  # a live game: everyone answered every question
         s.pop("right", None)
         summaries.append(s)
     if as_json:
@@ -78,7 +87,7 @@ def _list(store, as_json: bool) -> int:
         print("No drills yet. Start one with: nqpf-tutor drill")
         return 0
     rows = [
-        [s["id"], _when(r.started), _clip(", ".join(_plain(n) for n in s["students"]), STUDENTS_WIDTH),
+        [s["id"], _when(r.started), _students(r, s),
          str(s["questions"]), str(s["answers"]), "cut short" if s["cut_short"] else "finished"]
         for s, r in zip(summaries, records)
     ]
@@ -91,10 +100,16 @@ def _list(store, as_json: bool) -> int:
 def _show(record) -> None:
     cfg = record.config
     status = "finished" if not record.cut_short else f"cut short ({len(record.answers)} of {record.questions} answered)"
-    print(f"Drill {record.id}  started {_when(record.started)} UTC  {status}")
+    kind = "Live game" if cfg.get("turns") == "everyone" else "Drill"
+    if kind == "Live game" and record.cut_short:  # many answers a question: count the questions
+        asked = len({a.question_id for a in record.answers})
+        status = f"cut short ({asked} of {record.questions} questions asked)"
+    print(f"{kind} {record.id}  started {_when(record.started)} UTC  {status}")
     timer = f"{_num(cfg['seconds'])} s per question" if cfg.get("seconds") else "no timer"
     onoff = {True: "on", False: "off"}
     extra = f", second round of {record.config['second_round_of']}" if cfg.get("second_round_of") else ""
+    if cfg.get("class_name"):
+        extra += f", class {_plain(cfg['class_name'])}"
     print(f"seed {record.seed}, {timer}, speed bonus {onoff[bool(cfg.get('speed_bonus'))]}, "
           f"streaks {onoff[bool(cfg.get('streaks'))]}{extra}")
     print()

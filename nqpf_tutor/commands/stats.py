@@ -20,6 +20,12 @@ def _load_cards(loc):
     return catalog.all_cards()
 
 
+def _defaults():
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return DEFAULT_PARAMETERS
+
+
 def run(args, loc) -> int:
     from nqpf_tutor.core.session import sync_catalog
     from nqpf_tutor.core.settings import load_settings
@@ -33,8 +39,14 @@ def run(args, loc) -> int:
         cards = _load_cards(loc)
         sync_catalog(store, cards)
         stats = compute_stats(store, cards, settings)
+        from nqpf_tutor.core.learning.profile import fitted_record, parameters_line
+
+        record = fitted_record(store)
+        stats["fsrs_parameters"] = {"fitted": record is not None, **(record or {"parameters": list(_defaults())})}
+        params_line = parameters_line(store)
     if args.json:
         print(json_text(stats))
     else:
         print(clean(format_text(stats)))
+        print(clean(params_line))
     return 0

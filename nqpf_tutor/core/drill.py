@@ -68,6 +68,20 @@ def _clean_name(name: Any) -> str:
     return cleaned
 
 
+def clean_class_name(name: Any) -> str | None:
+    """A class's name as kept (spaces collapsed), None for none; ``DrillError`` when unusable."""
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise DrillError(f"bad class name {name!r}")
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_NAME or not cleaned.isprintable():
+        raise DrillError(f"bad class name {name!r}: use 1 to {MAX_NAME} printable characters")
+    return cleaned
+
+
 @dataclass(frozen=True)
 class DrillConfig:
     """How a drill is run. ``students``: names in turn order (default one, "Class")."""
@@ -83,6 +97,8 @@ class DrillConfig:
     tags: tuple[str, ...] = ()
     #: For a second round: the drill whose missed questions it asks again.
     second_round_of: str | None = None
+    #: The class the drill is run with (``--class``), kept with the results for the class report.
+    class_name: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
@@ -98,6 +114,7 @@ class DrillConfig:
                 raise DrillError(f"student '{s}' is named twice")
             seen.add(s.casefold())
         object.__setattr__(self, "students", students)
+        object.__setattr__(self, "class_name", clean_class_name(self.class_name))
         object.__setattr__(self, "deck_ids", tuple(self.deck_ids))
         object.__setattr__(self, "tags", tuple(self.tags))
 
@@ -250,6 +267,20 @@ def missed_counts(answers: Iterable[DrillAnswer]) -> list[tuple[str, str, int, i
     return sorted(items, key=lambda t: -t[2])
 
 
+def answer_points(config: "DrillConfig", correct: bool, seconds: float, streak: int) -> tuple[float, int]:
+    """The points an answer earns and the student's run of right answers after it, given the
+    run before it (``streak``): the scoring rules of drills and live games alike."""
+    if not correct:
+        return 0.0, 0
+    points = 1.0
+    if config.speed_bonus and config.seconds:
+        points += round(max(0.0, config.seconds - seconds) / config.seconds, 2)
+    streak += 1
+    if config.streaks and streak % STREAK_LENGTH == 0:
+        points += 1.0
+    return round(points, 2), streak
+
+
 # --- the drill ------------------------------------------------------------------------------------
 
 
@@ -347,7 +378,9 @@ class Drill:
             self.started = self.now()
             if self.store is not None:
                 drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
-                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed))
+                class_name = self.config.class_name
+                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed,
+                                                                                 class_name=class_name))
         if self._q_start is None:
             self._q_start = self.clock()
 
@@ -394,15 +427,7 @@ class Drill:
 
     def _points(self, student: str, correct: bool, seconds: float) -> tuple[float, int]:
         """(points, the student's run of right answers after this one)."""
-        if not correct:
-            return 0.0, 0
-        points = 1.0
-        if self.config.speed_bonus and self.config.seconds:
-            points += round(max(0.0, self.config.seconds - seconds) / self.config.seconds, 2)
-        streak = self._streak.get(student, 0) + 1
-        if self.config.streaks and streak % STREAK_LENGTH == 0:
-            points += 1.0
-        return round(points, 2), streak
+        return answer_points(self.config, correct, seconds, self._streak.get(student, 0))
 
     def _record(self, q: Question, choice: int | None, timed_out: bool) -> DrillAnswer:
         student = self.student_for(self.index)
@@ -592,7 +617,7 @@ def write_results(drill: "Drill | DrillRecord", path: str | os.PathLike, *, forc
 
 
 __all__ = [
-    "CSV_COLUMNS", "Drill", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
+    "CSV_COLUMNS", "Drill", "answer_points", "DrillAnswer", "DrillConfig", "DrillError", "DrillRecord", "StudentScore",
     "build_questions", "json_path_for", "load_drill", "missed_counts", "new_drill_id", "new_seed",
     "results_csv", "results_files", "score_answers", "write_results",
 ]

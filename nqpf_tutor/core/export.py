@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from nqpf_tutor.core.model import Card, Deck
 from nqpf_tutor.core.decks.selection import balanced_questions
-from nqpf_tutor.core.questions import LETTERS, Question
+from nqpf_tutor.core.questions import LETTERS, Question, distinct_questions, normalize, shuffled_items
 from nqpf_tutor.core.text import clean, csv_text, json_text
 
 CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
@@ -71,32 +71,136 @@ def to_csv(cards: Sequence[Card], decks: dict[str, Deck]) -> str:
 # --------------------------------------------------------------------------------------
 # The paper test.
 
+#: Kinds of paper question, and how each is answered on paper.
+PAPER_KINDS = ("choice", "truefalse", "typed", "cloze", "order")
+
+
+@dataclass(frozen=True)
+class WrittenQuestion:
+    """A paper question answered in writing: ``typed`` (a short answer on lines: typed cards and
+    flashcards without distractors), ``cloze`` (fill the blanks) or ``order`` (number the items).
+    ``items``: an order card's items in the order printed (shuffled by the paper's seed)."""
+
+    card: Card
+    prompt: str
+    kind: str
+    items: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    @property
+    def answer(self) -> str:
+        if self.kind == "cloze":
+            return "; ".join(self.card.cloze_answers())
+        if self.kind == "order":
+            return " → ".join(self.card.items)
+        return self.card.answer
+
+    def order_numbers(self) -> list[int]:
+        """Order questions: the right position (1 = first) of each item as printed."""
+        return [list(self.card.items).index(it) + 1 for it in self.items]
+
+
+def question_kind(q: "Question | WrittenQuestion") -> str:
+    """One of ``PAPER_KINDS``."""
+    if isinstance(q, WrittenQuestion):
+        return q.kind
+    return "truefalse" if q.card.type == "truefalse" else "choice"
+
+
+def key_answer(q: "Question | WrittenQuestion") -> str:
+    """The answer as the key gives it: ``B  text`` for a choice, the words for the others; order
+    questions the printed items' right positions and the sequence."""
+    if isinstance(q, Question):
+        return f"{q.letter()}  {q.answer}"
+    if q.kind == "order":
+        return ", ".join(str(n) for n in q.order_numbers()) + f"  ({q.answer})"
+    return q.answer
+
+
+def written_questions(cards: Iterable[Card], seed: int | str | None, skip: set[tuple[str, str]]) -> list[WrittenQuestion]:
+    """The paper's written questions: cards that cannot be asked as multiple choice (typed and
+    flip cards without distractors, cloze, order), each distinct prompt and answer once and none
+    that a choice question already asks (``skip``: normalized prompt and answer)."""
+    out: list[WrittenQuestion] = []
+    seen = set(skip)
+    for card in sorted(cards, key=lambda c: c.uid):
+        if card.type in ("typed", "flip") and len(card.distractors) < 2:
+            q = WrittenQuestion(card, card.prompt, "typed")
+        elif card.type == "cloze" and card.cloze_answers():
+            q = WrittenQuestion(card, card.cloze_text(CLOZE_BLANK), "cloze")
+        elif card.type == "order" and len(card.items) >= 2:
+            q = WrittenQuestion(card, card.prompt, "order", items=tuple(shuffled_items(card, seed)))
+        else:
+            continue
+        key = (normalize(q.prompt), normalize(q.answer))
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
+
+
+#: What a cloze deletion becomes on paper.
+CLOZE_BLANK = "____________"
+
 
 @dataclass(frozen=True)
 class Paper:
     title: str
     version: str
-    questions: tuple[Question, ...]
+    questions: tuple["Question | WrittenQuestion", ...]
 
-    def markdown(self, with_key: bool = True) -> str:
+    def markdown(self, with_key: bool = True, sources: dict[str, str] | None = None) -> str:
         out = [f"# {md_escape(self.title)}" + (f" — version {self.version}" if self.version else ""), ""]
-        out += ["Name: ______________________________    Date: ______________", ""]
-        out += [f"Circle one letter for each of the {len(self.questions)} questions.", ""]
+        out += ["Name: ______________________________    Class: ______________    Date: ______________", ""]
+        out += [self.instructions(boxes=False), ""]
         for i, q in enumerate(self.questions, 1):
-            out.append(f"**{i}.** {md_escape(q.prompt)}")
+            kind = question_kind(q)
+            out.append(f"**{i}.** {md_escape(q.prompt) if kind != 'cloze' else md_escape_cloze(q.prompt)}")
             out.append("")
-            for j, opt in enumerate(q.options):
-                out.append(f"   {LETTERS[j]}. {md_escape(opt)}")
+            if kind in ("choice", "truefalse"):
+                for j, opt in enumerate(q.options):
+                    out.append(f"   {LETTERS[j]}. {md_escape(opt)}")
+            elif kind == "typed":
+                out.append("   Answer: ________________________________________________")
+            elif kind == "order":
+                for item in q.items:
+                    out.append(f"   \\[  \\] {md_escape(item)}")
             out.append("")
         if with_key:
-            out += ["---", "", self.key_markdown(heading_level=2)]
+            out += ["---", "", self.key_markdown(heading_level=2, sources=sources)]
         return "\n".join(out).rstrip() + "\n"
 
-    def key_markdown(self, heading_level: int = 1) -> str:
+    def instructions(self, boxes: bool = True) -> str:
+        """How to answer, in one line (``boxes``: the PDF's tick boxes; else letters to circle)."""
+        kinds = {question_kind(q) for q in self.questions}
+        n = len(self.questions)
+        if kinds <= {"choice", "truefalse"}:
+            if boxes:
+                return f"Tick one box for each of the {n} questions."
+            return f"Circle one letter for each of the {n} questions."
+        parts = []
+        if kinds & {"choice", "truefalse"}:
+            parts.append("tick one box for each choice" if boxes else "circle one letter for each choice")
+        if "typed" in kinds:
+            parts.append("write short answers on the lines")
+        if "cloze" in kinds:
+            parts.append("fill in the blanks")
+        if "order" in kinds:
+            parts.append("number the items in order (1 first)")
+        text = "; ".join(parts)
+        return f"{n} questions: {text}."
+
+    def key_markdown(self, heading_level: int = 1, sources: dict[str, str] | None = None) -> str:
+        """The answer key; ``sources`` maps a card uid to where its answer comes from."""
         h = "#" * heading_level
         out = [f"{h} Answer key" + (f" — version {self.version}" if self.version else ""), ""]
         for i, q in enumerate(self.questions, 1):
-            out.append(f"{i}. **{q.letter()}** {md_escape(q.answer)}")
+            if isinstance(q, Question):
+                out.append(f"{i}. **{q.letter()}** {md_escape(q.answer)}")
+            else:
+                out.append(f"{i}. {md_escape(key_answer(q))}")
+            if sources and sources.get(q.card.uid):
+                out.append(f"   Source: {md_escape(sources[q.card.uid])}")
         return "\n".join(out) + "\n"
 
 
@@ -104,6 +208,16 @@ class Paper:
 #: formatting: each is written with a backslash, which CommonMark allows before any ASCII
 #: punctuation, so the paper prints the text as typed (``~~x~~``, ``<script>``, ``&amp;``).
 MD_SPECIAL = frozenset("\\`*_[]<>#|~&$")
+
+
+def answer_sources(paper: Paper, decks: dict[str, Deck]) -> dict[str, str]:
+    """Each question's card uid -> its sources' citations (title, by whom, date), joined by "; "."""
+    out = {}
+    for q in paper.questions:
+        deck = decks.get(q.card.deck_id)
+        cites = [deck.sources[s].citation() if deck is not None and s in deck.sources else s for s in q.card.sources]
+        out[q.card.uid] = "; ".join(cites)
+    return out
 
 
 def md_escape(text: str) -> str:
@@ -119,21 +233,42 @@ def md_escape(text: str) -> str:
     return "".join(out)
 
 
+def md_escape_cloze(text: str) -> str:
+    """A cloze prompt: escaped, its blanks kept as blanks (with the spaces around them)."""
+    parts = []
+    for part in text.split(CLOZE_BLANK):
+        lead = " " if part[:1].isspace() else ""
+        tail = " " if part[-1:].isspace() and part.strip() else ""
+        parts.append(lead + md_escape(part) + tail)
+    return CLOZE_BLANK.join(parts).strip()
+
+
 def make_paper(
     cards: Sequence[Card], *, seed: int | None = None, n: int | None = None, title: str = "New quality productive forces",
     version: str = "",
 ) -> Paper:
-    """A paper test: multiple-choice and true/false questions, drawn and ordered by ``seed``,
-    balanced across decks and topics, no fact asked twice (``core.decks.selection``).
+    """A paper test, drawn and ordered by ``seed``: multiple-choice and true/false questions and
+    written ones (short answers, cloze, order; ``written_questions``), balanced across decks and
+    topics, no fact asked twice (``core.decks.selection``). The markdown paper, the PDF paper and
+    ``export -n`` (``paper_cards``) all come from here.
 
     The same seed and version give the same paper; another version (``"B"``) of the same seed
-    asks the same questions in another order with the options shuffled differently.
+    asks the same questions in another order with the options (and order items) shuffled differently.
     """
-    questions = balanced_questions(cards, n, f"{seed}", salt="paper", order=f"paper|{seed}")
+    cards = list(cards)
+    skip = {(normalize(q.prompt), normalize(q.answer)) for q in distinct_questions(cards, seed=f"{seed}")}
+    written = written_questions(cards, f"{seed}", skip)
+    questions: list = balanced_questions(cards, n, f"{seed}", salt="paper", order=f"paper|{seed}", extra=written)
     if version:
         vr = random.Random(f"paper|{seed}|{version}")
         reordered = []
         for q in questions:
+            if isinstance(q, WrittenQuestion):
+                items = list(q.items)
+                if q.kind == "order":
+                    items = shuffled_items(q.card, f"{seed}|{version}")
+                reordered.append(WrittenQuestion(q.card, q.prompt, q.kind, tuple(items)))
+                continue
             opts = list(q.options)
             if q.card.type != "truefalse":
                 vr.shuffle(opts)

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import hashlib
-import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source, is_web_url
 from nqpf_tutor.core.text import escape
@@ -35,6 +37,8 @@ from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
 LOADER_VERSION = "2"
+#: The cache is in ``marshal`` format, whose layout may change between Python versions.
+_CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal2"
 
 
 
@@ -814,6 +818,97 @@ def _bad_character(path: str, text: str) -> Problem | None:
                                     f"(or write it as an escape in double quotes)")
 
 
+_TAG = "tag:yaml.org,2002:"
+#: Scalar tags built by the same SafeConstructor functions in the fast path; anything else
+#: (sets, ordered maps, merge keys, python tags, unknown tags) goes the whole standard way.
+_FAST_SCALARS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp"))
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's full constructor (it then reports any error itself)."""
+
+
+_BUSY = object()
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.load(text, Loader=CSafeLoader)``, the same objects and the same errors, faster.
+
+    PyYAML's C parser composes the nodes; its constructor (Python, generators, a state machine
+    that allows recursive structures) then costs most of a big deck's load (issue 17). Here the
+    common case (mappings, sequences and scalars with their standard tags; aliases give the same
+    object, as there) is built in one plain recursive pass, and scalars other than text by the
+    very same SafeConstructor functions. Anything unusual (merge keys, sets, ordered maps,
+    custom or python tags, a structure containing itself, very deep nesting, a scalar that does
+    not convert) is built from the same nodes by PyYAML's own constructor, so results and error
+    messages are identical (tests/test_scale_counts.py compares both on many documents).
+    """
+    yaml = _yaml()
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(node, loader, yaml)
+        except Exception:  # noqa: BLE001 - every case PyYAML handles itself, errors included
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _build(root: Any, loader: Any, yaml: Any) -> Any:
+    ctors = loader.yaml_constructors
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    str_tag, map_tag, seq_tag = _TAG + "str", _TAG + "map", _TAG + "seq"
+    memo: dict[int, Any] = {}
+
+    def build(node: Any) -> Any:
+        cls = node.__class__
+        if cls is scalar_node:
+            tag = node.tag
+            if tag == str_tag:
+                return node.value
+            if tag not in _FAST_SCALARS:
+                raise _Unusual
+            return ctors[tag](loader, node)
+        key = id(node)
+        done = memo.get(key)
+        if done is not None:
+            if done is _BUSY:
+                raise _Unusual  # contains itself
+            return done
+        memo[key] = _BUSY
+        if cls is mapping_node and node.tag == map_tag:
+            value: Any = {}
+            for k, v in node.value:
+                if k.__class__ is not scalar_node:
+                    raise _Unusual
+                value[build(k)] = build(v)
+        elif cls is sequence_node and node.tag == seq_tag:
+            value = [build(n) for n in node.value]
+        else:
+            raise _Unusual
+        memo[key] = value
+        return value
+
+    return build(root)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a parse makes a great many objects and no cycles, and
+    the collector's passes over them took 70% of a big deck's parse (issue 17). The same objects
+    are made and freed either way (reference counting frees them): no more memory is used."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     """Parse and check a deck's bytes; raise ``DeckError`` with every problem found."""
     text, bad = _decode(path, data)
@@ -823,26 +918,28 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
     if not text.strip():
         raise DeckError([Problem(path, 1, 1, "the file is empty; a deck needs 'deck' and 'cards'")])
     yaml = _yaml()
-    try:
-        doc = yaml.load(text, Loader=_loader_class())
-    except (yaml.YAMLError, PlainYAMLError) as e:
-        # A character YAML refuses (NUL...): its real position (the C parser may say 1:1).
-        raise DeckError([_bad_character(path, text) or _yaml_problem(path, e)]) from None
-    except RecursionError:
-        raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
-    except MemoryError:
-        raise DeckError([Problem(path, 1, 1, "the YAML is too large to read")]) from None
-    except (ValueError, OverflowError) as e:
-        raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {escape(e)}")]) from None
-    try:
-        deck, raws = check_document(doc, bundled=bundled, path=path,
-                                    alias_limit=ALIAS_FACTOR * len(data) + ALIAS_SLACK)
-    except RecursionError:
-        raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
-    except AliasBomb as e:
-        line, col = _positions(text, [(e.args[0], False)])[(e.args[0], False)]
-        raise DeckError([Problem(path, line, col, "this text is repeated through YAML aliases to more than "
-                                 f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
+    with _gc_paused():  # no collector passes over the parse's many objects (issue 17)
+        try:
+            doc = load_yaml(text)
+        except (yaml.YAMLError, PlainYAMLError) as e:
+            # A character YAML refuses (NUL...): its real position (the C parser may say 1:1).
+            raise DeckError([_bad_character(path, text) or _yaml_problem(path, e)]) from None
+        except RecursionError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+        except MemoryError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is too large to read")]) from None
+        except (ValueError, OverflowError) as e:
+            raise DeckError([Problem(path, 1, 1, f"cannot read this YAML: {escape(e)}")]) from None
+        try:
+            deck, raws = check_document(doc, bundled=bundled, path=path,
+                                        alias_limit=ALIAS_FACTOR * len(data) + ALIAS_SLACK)
+        except RecursionError:
+            raise DeckError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+        except AliasBomb as e:
+            line, col = _positions(text, [(e.args[0], False)])[(e.args[0], False)]
+            raise DeckError([Problem(path, line, col, "this text is repeated through YAML aliases to more than "
+                                     f"{ALIAS_FACTOR} times the file's size; write it out instead")]) from None
+        del doc
     if deck is not None and not raws:
         return deck
     at = _positions(text, [(r.where, r.key) for r in raws])
@@ -855,7 +952,7 @@ def parse_deck_bytes(data: bytes, path: str, *, bundled: bool = False) -> Deck:
 def _cache_file(cache_dir: Path, data: bytes) -> Path:
     h = hashlib.sha256(data)
     h.update(f"\0nqpf-loader-{LOADER_VERSION}".encode())
-    return cache_dir / f"deck-v{LOADER_VERSION}-{h.hexdigest()[:32]}.json"
+    return cache_dir / f"deck-v{LOADER_VERSION}-{h.hexdigest()[:32]}.{_CACHE_SUFFIX}"
 
 
 def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None, bundled: bool = False) -> Deck:
@@ -869,17 +966,11 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
     data = _read(p)
     cache = _cache_file(Path(cache_dir), data) if cache_dir is not None else None
     if cache is not None:
-        try:
-            d = json.loads(cache.read_text("utf-8"))
-            if "failed" in d:  # these bytes were read before and are broken: no parse again
-                problems = [Problem(str(p), int(line), int(col), str(msg)) for line, col, msg in d["failed"]]
-            else:
-                deck = Deck.from_dict(d)
-                return replace(deck, path=str(p), bundled=bundled)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        else:
-            raise DeckError(problems)
+        cached = _read_cache(cache, str(p), bundled)
+        if isinstance(cached, Deck):
+            return cached
+        if cached is not None:  # these bytes were read before and are broken: no parse again
+            raise DeckError(cached)
     try:
         deck = parse_deck_bytes(data, str(p), bundled=bundled)
     except DeckError as e:
@@ -887,18 +978,62 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
             _write_cache(cache, {"failed": [[x.line, x.col, x.message] for x in e.problems]})
         raise
     if cache is not None:
-        _write_cache(cache, deck.to_dict())
+        _write_cache(cache, _cache_value(deck))
     return deck
+
+
+# --------------------------------------------------------------------------------------
+# The parsed-deck cache (issue 17: start-up at 100k cards). A deck's cards are stored as the
+# dicts of their attributes (content hash and key included), in ``marshal`` (data only, never
+# code run), and rebuilt without ``Card.from_dict``, ``dataclasses.asdict`` or hashing every
+# card again. A broken deck's problems are kept the same way ({"failed": [[line, col, message]]}).
+
+_CARD_FIELDS = tuple(f.name for f in fields(Card))
+
+
+def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | list[Problem] | None:
+    import marshal
+
+    try:
+        d = marshal.loads(cache.read_bytes())
+        if "failed" in d:
+            return [Problem(path, int(line), int(col), str(msg)) for line, col, msg in d["failed"]]
+        if d.get("fields") != _CARD_FIELDS:
+            return None
+        new, setattr_ = object.__new__, object.__setattr__
+        cards = []
+        for values in d["cards"]:  # each card's attributes as marshal made them: no Python per field
+            card = new(Card)
+            setattr_(card, "__dict__", values)
+            cards.append(card)
+        sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
+        return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards), order=d["order"])
+    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
+        return None
+
+
+def _cache_value(deck: Deck) -> dict[str, Any]:
+    rows = []
+    for c in deck.cards:
+        v = c.__dict__
+        row = {f: v[f] for f in _CARD_FIELDS}
+        row["_content_hash"] = c.content_hash
+        row["key"] = c.key
+        rows.append(row)
+    return {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
+            "order": deck.order, "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
 
 
 def _write_cache(cache: Path, value: Any) -> None:
     """Keep a parsed deck, or a deck's problems, under the hash of its bytes."""
+    import marshal
+
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value, ensure_ascii=False), "utf-8")
+        tmp.write_bytes(marshal.dumps(value))
         os.replace(tmp, cache)
-    except OSError:
+    except (OSError, ValueError):
         pass  # a cache we cannot write is only slower
 
 

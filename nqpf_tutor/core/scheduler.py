@@ -226,10 +226,13 @@ def is_leech_count(lapses: int, threshold: int) -> bool:
 class Scheduler:
     """FSRS (py-fsrs) with the app's settings, seeded fuzz, lapses and leeches."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, parameters: tuple[float, ...] | None = None) -> None:
         self.settings = settings or Settings()
         s = self.settings
+        #: FSRS parameters fitted to this learner (``nqpf-tutor optimize``); None: py-fsrs' defaults.
+        self.parameters = parameters
         self.fsrs = fsrs.Scheduler(
+            **({"parameters": tuple(parameters)} if parameters is not None else {}),
             desired_retention=s.desired_retention,
             learning_steps=s.learning_steps,
             relearning_steps=s.relearning_steps,

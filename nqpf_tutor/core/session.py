@@ -24,6 +24,7 @@ is not offered again as new, and undo takes back the waiting answer in the same 
 
 from __future__ import annotations
 
+import functools
 import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -94,7 +95,29 @@ class _OnDisk:
 class SyncReport:
     edited: list[str]  # uids of cards whose text changed since they were last answered
     renamed: list[tuple[str, str]]  # (old uid, new uid): progress moved by ``formerly``
-    orphans: list[CardState]  # progress of cards in no loaded deck (kept)
+    orphan_keys: list[tuple[str, str]] = field(default_factory=list)  # cards in no loaded deck
+    store: Store | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def orphans(self) -> list[CardState]:
+        """The progress kept for cards in no loaded deck, read when first asked for (start-up
+        does not pay for it, issue 17)."""
+        if self.store is None:
+            return []
+        return [s for s in (self.store.get(*k) for k in self.orphan_keys) if s is not None]
+
+
+@dataclass(frozen=True)
+class _Snap:
+    """A due count made in SQL, and what this session's own writes have changed since."""
+
+    states: tuple[int, ...]
+    before: datetime
+    now: datetime
+    count: int
+    delta: int
+    horizon: datetime | None  # a buried card comes back then: count again
+    version: tuple[int, int]  # the store's data version the count (plus delta) is right for
 
 
 def _old_key(card: Card, old: str) -> tuple[str, str]:
@@ -109,26 +132,30 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     edited: list[str] = []
     renamed: list[tuple[str, str]] = []
     with store.transaction():
-        states = {s.key: s for s in store.states()}
+        # Only each state's content hash and reps are read (no state parsed, issue 17); the
+        # cards' hashes come from the deck cache.
+        known = store.content_hashes()
         for card in cards:
-            state = states.get(card.key)
-            if state is None:
+            info = known.get(card.key)
+            if info is None:
                 for old in card.formerly:
                     key = _old_key(card, old)
-                    if key in states and key not in catalog and store.rename(key, card.key):
-                        state = replace(states.pop(key), deck_id=card.deck_id, card_id=card.id)
-                        states[card.key] = state
+                    if key in known and key not in catalog and store.rename(key, card.key):
+                        info = known[card.key] = known.pop(key)
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
-            if state is None or state.content_hash == card.content_hash:
+            if info is None or info[0] == card.content_hash:
                 continue
-            if state.reps > 0 and state.content_hash:
+            content_hash, reps = info
+            if reps > 0 and content_hash:
                 store.mark_edited(card.deck_id, card.id, card.content_hash)
                 edited.append(card.uid)
             else:  # no answer yet (suspended or buried while new): nothing to flag
-                store.put(replace(state, content_hash=card.content_hash))
-        orphans = [s for k, s in states.items() if k not in catalog]
-    return SyncReport(edited=edited, renamed=renamed, orphans=orphans)
+                state = store.get(*card.key)
+                if state is not None:
+                    store.put(replace(state, content_hash=card.content_hash))
+        orphans = sorted(known.keys() - catalog)  # in key order, as stored (UTF-8 order is code point order)
+    return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
 def _sibling_key(card: Card) -> tuple[str, str]:
@@ -168,7 +195,11 @@ class StudySession:
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.scheduler = Scheduler(self.settings)
+        from nqpf_tutor.core.learning.profile import fitted_parameters, load_plan
+
+        self.scheduler = Scheduler(self.settings, fitted_parameters(store))
+        #: Exam mode: a plan set for this profile paces the new cards of the cards it covers.
+        self.plan = load_plan(store)
         self.clock = clock
         self.mode = mode
         self.learn_ahead = learn_ahead
@@ -182,16 +213,19 @@ class StudySession:
         #: Writes the store cannot take now wait here, in order (one outbox per store).
         self.writes = store.writes
         self._on_disk = _OnDisk(self.cards, self.writes)
-        known = store.keys(answered=True)
+        known = store.answered_keys()
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
         self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
+        self._plan_new: list[tuple[str, str]] | None = None
+        self._plan_limit: tuple[date, int] | None = None
         self._history: list[AnswerResult] = []
         self._pending: Card | None = None
         self._mix_day: date | None = None
         self._mix_totals = (0, 0)
         self._mix_done = [0, 0]  # new, review answered today in this session
+        self._snaps: dict[str, _Snap] = {}  # due counts kept up to date by this session (issue 17)
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -218,17 +252,17 @@ class StudySession:
         """New cards still allowed today: (the shared pool, {deck id: its own pool}).
 
         Decks with their own limit (``deck_new_per_day``) neither use nor use up the shared
-        ``new_per_day``; custom study's ``extra_new`` raises every pool.
+        ``new_per_day`` (in exam mode the plan's pace); custom study's ``extra_new`` raises every pool.
         """
         start, _ = self._today(now)
         limits = self.settings.deck_new_per_day or {}
         seen_total = self.store.count_first_seen_since(start)
         if not limits:
-            return max(0, self.settings.new_per_day + self.extra_new - seen_total), {}
+            return max(0, self._new_per_day(now, seen_total) + self.extra_new - seen_total), {}
         by_deck = self.store.count_first_seen_by_deck(start)
         own = {d: max(0, n + self.extra_new - by_deck.get(d, 0)) for d, n in limits.items()}
         shared_seen = seen_total - sum(by_deck.get(d, 0) for d in limits)
-        return max(0, self.settings.new_per_day + self.extra_new - shared_seen), own
+        return max(0, self._new_per_day(now, shared_seen) + self.extra_new - shared_seen), own
 
     def _waiting_today(self, start: datetime) -> tuple[int, int]:
         """(cards first answered today, review answers today) in writes not saved yet."""
@@ -244,6 +278,23 @@ class StudySession:
             if t.note is not None and t.note[0] == "review" and t.note[1] >= start:
                 reviews += 1 if t.what == "answer" else -1 if t.what == "undo" else 0
         return new, max(0, reviews)
+    def _new_per_day(self, now: datetime, introduced_today: int) -> int:
+        """The new-card limit today: the settings', or in exam mode the plan's pace."""
+        plan = self.plan
+        today = self.scheduler.study_day(now)
+        if plan is None or plan.exam < today:
+            return self.settings.new_per_day
+        if self._plan_new is None:
+            self._plan_new = [c.key for c in self._new if plan.selects(c)]
+        if not self._plan_new:  # none of these cards is in the plan
+            return self.settings.new_per_day
+        if self._plan_limit is None or self._plan_limit[0] != today:  # once a study day
+            answered = self.store.keys(answered=True)
+            left = sum(1 for k in self._plan_new if k not in answered)
+            from nqpf_tutor.core.learning.profile import exam_new_limit
+
+            self._plan_limit = (today, exam_new_limit(plan, left, introduced_today, today))
+        return self._plan_limit[1]
 
     def _cards_of(self, states: Iterator[CardState]) -> Iterator[Card]:
         return (self.cards[s.key] for s in states)
@@ -319,9 +370,63 @@ class StudySession:
         _, tomorrow = self._today(now)
         return Counts(
             new=self._take(self._new_available(now, self._new_pools(now)), new_left) if new_left else 0,
-            learning=self._count_due(LEARNING_STATES, now + ahead + _TICK, now),
-            review=self._count_due(REVIEW_STATES, tomorrow, now, review_left) if review_left else 0,
+            learning=self._counted_due("learning", LEARNING_STATES, now + ahead + _TICK, now),
+            review=min(review_left, self._counted_due("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
         )
+
+    # Due counts are kept, not recounted after each answer (issue 17: the counts line at 100k
+    # cards). A count made in SQL at (before0, now0) stays right while nobody else writes (the
+    # store's data version), no buried card comes back (the horizon) and time only moves on:
+    # then count = count0 + what this session's own writes changed (worked out from the states
+    # before and after each write) + the cards falling due in [before0, before) (a small range).
+    # Anything else, and the count is made again in SQL.
+
+    def _counted_due(self, kind: str, states: tuple[int, ...], before: datetime, now: datetime) -> int:
+        if self.writes.pending:  # writes waiting for a locked store: counted with them, row by row
+            self._snaps.clear()
+            return self._count_due(states, before, now)
+        return self._due_count(kind, states, before, now)
+
+    def _due_count(self, kind: str, states: tuple[int, ...], before: datetime, now: datetime) -> int:
+        snap = self._snaps.get(kind)
+        if (snap is not None and snap.version == self.store.data_version() and snap.before <= before
+                and snap.now <= now and (snap.horizon is None or now < snap.horizon)):
+            extra = 0
+            if before > snap.before:
+                extra = self.store.count_due_between(self._key_table(), states, snap.before, before, now)
+            return snap.count + snap.delta + extra
+        count = self.store.count_due_in(self._key_table(), states, before, now)
+        horizon = self.store.next_unburied(now)
+        self._snaps[kind] = _Snap(states, before, now, count, 0, horizon, self.store.data_version())
+        return count
+
+    def _counted(self, snap: "_Snap", key: tuple[str, str], s: CardState | None) -> int:
+        return int(
+            s is not None and key in self.cards and s.state in snap.states and s.reps > 0 and not s.suspended
+            and s.due is not None and s.due < snap.before and not (s.buried_until is not None and s.buried_until > snap.now)
+        )
+
+    def _track(self, key: tuple[str, str], old: CardState | None, new: CardState | None, pre: tuple[int, int],
+               ticket=None) -> None:
+        """After this session wrote ``key`` (from ``old`` to ``new``): move the kept counts on.
+        A write kept waiting (the store could not take it now) drops them: counted again later."""
+        if ticket is not None and not getattr(ticket, "saved", False):
+            self._snaps.clear()
+            return
+        post = self.store.data_version()
+        for kind, snap in list(self._snaps.items()):
+            if snap.version != pre or post[0] != pre[0]:  # someone else wrote meanwhile: count again
+                del self._snaps[kind]
+                continue
+            delta = self._counted(snap, key, new) - self._counted(snap, key, old)
+            horizon = snap.horizon
+            if new is not None and new.buried_until is not None and new.buried_until > snap.now:
+                horizon = new.buried_until if horizon is None else min(horizon, new.buried_until)
+            self._snaps[kind] = replace(snap, delta=snap.delta + delta, version=post, horizon=horizon)
+
+    def _key_table(self) -> str:
+        """The session's card keys in a temporary table: counts join it in SQL (issue 17)."""
+        return self.store.key_table(self.cards, self.cards.keys)
 
     # --- choosing --------------------------------------------------------------------------------
 
@@ -415,12 +520,21 @@ class StudySession:
         before = stored or CardState(card.deck_id, card.id, content_hash=content_hash)
         after = replace(self.scheduler.review(before, grade, now), content_hash=content_hash)
         scheduler = self.scheduler
+        tries = {"commit_failed": False}
 
         def write(store: Store) -> int:
+            try:
+                return attempt(store)
+            except StoreError:
+                tries["commit_failed"] = store.commit_failed
+                raise
+
+        def attempt(store: Store) -> int:
             with store.transaction():
                 current = store.get(*key)
-                if current == after and current != stored:  # a first try committed after all (an error
-                    done = store.find_answer(stored, after, grade, mode, now)  # on COMMIT): once only
+                if tries["commit_failed"] and current == after and current != stored:
+                    # the last try's COMMIT reported an error but went through: once only
+                    done = store.find_answer(stored, after, grade, mode, now)
                     if done is not None:
                         return done
                 was, new = stored, after
@@ -431,7 +545,9 @@ class StudySession:
                 store.put(new)
                 return store.log_answer(was, new, grade, mode, duration_ms, now)
 
+        pre = self.store.data_version()
         ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
+        self._track(key, stored, after, pre, ticket)
         result = AnswerResult(
             card=card, ticket=ticket, grade=grade, before=before, after=after,
             leech=self.scheduler.became_leech(before, after), interval=after.due - now,  # type: ignore[operator]
@@ -470,8 +586,10 @@ class StudySession:
 
         # in order behind the answer it takes back; refused at once (StoreError) only when the
         # answer is saved and the store says no (another window changed the card since)
-        self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
-                           note=answered.note)  # type: ignore[attr-defined]
+        pre = self.store.data_version()
+        ticket = self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
+                                    note=answered.note)  # type: ignore[attr-defined]
+        self._track(last.card.key, last.after, last.stored_before, pre, ticket)
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
         index = self._new_index.get(last.card.key)
@@ -484,14 +602,17 @@ class StudySession:
 
     def _set(self, card: Card, **changes) -> CardState:
         key, content_hash = card.key, card.content_hash
-        state = replace(self.state(card), **changes)
+        old = self._get(key)
+        state = replace(old or self.state(card), **changes)
 
         def write(store: Store) -> None:
             with store.transaction():
                 current = store.get(*key) or CardState(key[0], key[1], content_hash=content_hash)
                 store.put(replace(current, **changes))
 
-        self.writes.submit("change", write, key=key, expected=state)
+        pre = self.store.data_version()
+        ticket = self.writes.submit("change", write, key=key, expected=state)
+        self._track(key, old, state, pre, ticket)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
         return state

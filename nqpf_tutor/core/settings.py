@@ -71,6 +71,7 @@ class Settings:
     learn_ahead_minutes: int = 20  # when nothing else is due, learning cards due this soon are shown
     timezone: str | None = None  # IANA name; None = the system's local time
     theme: str = "textual-dark"
+    paper_size: str = "a4"  # the app's PDF paper tests: a4 or letter
     #: Per deck id: that deck's own daily limit of new cards. A deck listed here does not use
     #: (nor use up) ``new_per_day``, which the decks not listed share.
     deck_new_per_day: dict = field(default_factory=dict, hash=False)
@@ -143,6 +144,10 @@ def _text(v: Any) -> str:
     return v
 
 
+def _paper_size(v: Any) -> str:
+    if not isinstance(v, str) or v.strip().lower() not in ("a4", "letter"):
+        raise ValueError(f"must be a4 or letter, got {v!r}")
+    return v.strip().lower()
 def _deck_limits(v: Any) -> dict[str, int]:
     if v is None:
         return {}
@@ -172,6 +177,7 @@ _CHECKS = {
     "learn_ahead_minutes": _int_in(0, 1440),
     "timezone": _timezone,
     "theme": _text,
+    "paper_size": _paper_size,
     "deck_new_per_day": _deck_limits,
 }
 
@@ -191,6 +197,7 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "learn_ahead_minutes": ("Learn ahead", "minutes: when nothing else is due, learning cards due this soon "
                             "are shown (0-1440)"),
     "timezone": ("Time zone", "an IANA name like Europe/Berlin for the study day; empty: the computer's"),
+    "paper_size": ("Paper size", "page size of the app's PDF paper tests: a4 or letter"),
 }
 
 

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Sequence
 
 from fsrs import State
 
+from nqpf_tutor.core.learning.figures import ReviewDays, card_figures, mastery_fast, review_totals
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import CardState, Scheduler, to_utc, utc_now
 from nqpf_tutor.core.settings import Settings
@@ -252,20 +253,9 @@ def compute_stats(
     now = to_utc(now) if now is not None else utc_now()
     today = scheduler.study_day(now)
     today_start, tomorrow = scheduler.day_start(today), scheduler.day_start(today + timedelta(days=1))
-    catalog = {c.key for c in cards}
-    states = {s.key: s for s in store.states()}
-    mine = [s for k, s in states.items() if k in catalog]
-    seen = [s for s in mine if s.reps > 0]
-    active = [s for s in seen if not s.suspended]
-
-    def due_now(s: CardState) -> bool:
-        if s.is_buried(now):
-            return False
-        assert s.due is not None
-        return s.due < tomorrow if s.state == State.Review else s.due <= now
-
-    new_total = sum(1 for k in catalog if k not in states or (states[k].reps == 0 and not states[k].suspended))
-    new_buried = sum(1 for s in mine if s.reps == 0 and not s.suspended and s.is_buried(now))
+    # Aggregated in SQL (issue 17); the same figures as the Python original kept in
+    # tests/stats_reference.py, which the tests compare against on seeded stores.
+    f = card_figures(store, cards, scheduler, now, tomorrow, FORECAST_DAYS, MATURE_DAYS)
     new_left = max(0, settings.new_per_day - store.count_first_seen_since(today_start))
     limits = getattr(settings, "deck_new_per_day", None) or {}
     if limits:  # decks with their own new-card limit neither use nor use up the shared one
@@ -275,33 +265,35 @@ def compute_stats(
         new_left = max(0, settings.new_per_day - shared_seen) + sum(
             max(0, n - by_deck.get(d, 0)) for d, n in limits.items() if d in loaded)
     first_monday = today - timedelta(days=today.weekday(), weeks=CALENDAR_WEEKS - 1)
-    days = _Days(store, scheduler, min(first_monday, today - timedelta(days=REVIEW_DAYS - 1)), today)
+    days = ReviewDays(store, scheduler, min(first_monday, today - timedelta(days=REVIEW_DAYS - 1)), today)
     tags = mastery_tags if mastery_tags is not None else (getattr(settings, "mastery_tags", None) or MASTERY_TAGS)
+    total, again = review_totals(store, now - timedelta(days=30))
     return {
         "profile": store.profile,
         "study_day": today.isoformat(),
-        "reviews_total": store.review_stats()[0],
-        "reviews_today": store.review_stats(today_start)[0],
-        "cards_total": len(catalog),
-        "cards_seen": len(seen),
-        "due_now": sum(1 for s in active if due_now(s)),
-        "new_available": min(new_left, new_total - new_buried),
-        "new_total": new_total,
-        "learning": sum(1 for s in active if s.state != State.Review),
-        "suspended": sum(1 for s in mine if s.suspended),
-        "leeches": sum(1 for s in mine if s.leech),
-        "edited": sum(1 for s in mine if s.edited),
-        "orphaned": len(states) - len(mine),
-        "retention_30d": retention(store, now - timedelta(days=30)),
-        "forecast": forecast(scheduler, active, now),
+        "reviews_total": review_totals(store)[0],
+        "reviews_today": review_totals(store, today_start)[0],
+        "cards_total": f.cards_total,
+        "cards_seen": f.seen,
+        "due_now": f.due_now,
+        "new_available": min(new_left, f.new_total - f.new_buried),
+        "new_total": f.new_total,
+        "learning": f.learning,
+        "suspended": f.suspended,
+        "leeches": f.leeches,
+        "edited": f.edited,
+        "orphaned": f.states - f.mine,
+        "retention_30d": _share_right(total, again),
+        "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(f.forecast)],
         "today": today_figures(days, today),
-        "card_counts": card_counts(mine, new_total),
+        "card_counts": {"new": f.new_total, "learning": f.learning, "young": f.young, "mature": f.mature,
+                        "suspended": f.suspended},
         "reviews_per_day": daily(days, today - timedelta(days=REVIEW_DAYS - 1), today),
         "calendar": {
             days.day(i).isoformat(): days.reviews[i] for i in range(days.index(first_monday), days.n)
         },
         "retention_over_time": weekly_retention(days, first_monday, CALENDAR_WEEKS),
-        "mastery": mastery(scheduler, cards, states, now, tags),
+        "mastery": mastery_fast(scheduler, cards, f.recall, tags, MASTERY_RETRIEVABILITY),
         "mastery_threshold": MASTERY_RETRIEVABILITY,
     }
 

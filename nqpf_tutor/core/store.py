@@ -30,6 +30,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +40,7 @@ from typing import Any, Callable, Container, Iterable, Iterator, Sequence, TypeV
 from nqpf_tutor.core.scheduler import CardState, parse_ts, ts, utc_now
 from nqpf_tutor.errors import NqpfError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 MODES = ("study", "quiz", "drill")
 DEFAULT_PROFILE = "default"
 #: Seconds to wait for another copy of the app to finish a write before giving up.
@@ -143,6 +144,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
             PRIMARY KEY (drill_id, seq)
         ) WITHOUT ROWID""",
     ),
+    # 3: the class a drill (or live game) was run with (``--class``), for the class report.
+    (
+        "ALTER TABLE drills ADD COLUMN class_name TEXT",
+        "CREATE INDEX drills_class ON drills (profile_id, class_name, started)",
+    ),
+    # 4: counts and statistics in SQL at 100k cards / 1M reviews (issue 17). The review log's
+    # figures (per day: answers, Again answers, time) read from an index that covers them, never
+    # from the rows (which carry the JSON state snapshots); due counts read an index that covers
+    # every column their filter needs.
+    (
+        "CREATE INDEX review_log_figures ON review_log (profile_id, ts, mode, grade, duration_ms, queue)",
+        "CREATE INDEX card_state_live ON card_state (profile_id, state, due, reps, suspended, buried_until)",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -199,6 +213,7 @@ class DrillRow:
     seed: int | None
     config: dict[str, Any]
     answers: int  # answers saved so far
+    class_name: str | None = None  # the class it was run with (--class), if any
 
 
 #: Columns of ``drill_answers`` in the order ``drill_answers()`` gives them (as dict keys).
@@ -438,10 +453,23 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
         # FULL: each commit is on disk (fsync) before it returns, so an answer survives even an
         # OS crash or power cut, not only the app being killed (NORMAL would be enough for that).
         conn.execute("PRAGMA synchronous = FULL")
+        # No checkpoint inside a commit (an answer would wait on it): see Store.checkpoint_in_background.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _checkpoint(path: Path) -> None:
+    try:
+        conn = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the next one, or closing the store, checkpoints instead
 
 
 def _schema_version(conn: sqlite3.Connection) -> int:
@@ -525,6 +553,8 @@ class Store:
         self._depth = 0
         self.timeout = BUSY_TIMEOUT
         self._writes = None
+        #: The last transaction's COMMIT reported an error (it may have gone through all the same).
+        self.commit_failed = False
 
     @property
     def writes(self):
@@ -634,6 +664,16 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def reader(self) -> "Store":
+        """Another connection to the same database and profile, for work in a background thread
+        (statistics, reloading decks): a connection is never used by two threads at once, and a
+        worker waiting on a lock leaves the app's own connection free. Close it when done."""
+        try:
+            conn = _connect(self.path, BUSY_TIMEOUT)
+        except sqlite3.Error as e:
+            raise _user_error(e, self.path) from None
+        return Store(conn, self.path, self.profile, self.profile_id, None)
+
     def __enter__(self) -> "Store":
         return self
 
@@ -652,6 +692,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        self.commit_failed = False
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
@@ -674,11 +715,36 @@ class Store:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as e:
+            self.commit_failed = True  # the one error after which the write may be on disk after all
             try:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
             raise _user_error(e, self.path) from None
+        self._after_commit()
+
+    # --- WAL checkpoints off the answer path (issue 17) -----------------------------------------
+
+    #: Commits between two checkpoints (SQLite's own would run inside a commit every ~1000 pages,
+    #: stalling that answer for a few hundred ms; here they run in a background thread).
+    CHECKPOINT_EVERY = 100
+
+    def _after_commit(self) -> None:
+        n = self.__dict__.get("_commits", 0) + 1
+        self.__dict__["_commits"] = n
+        if n % self.CHECKPOINT_EVERY == 0:
+            self.checkpoint_in_background()
+
+    def checkpoint_in_background(self) -> threading.Thread | None:
+        """A PASSIVE checkpoint (it never takes the write lock, so no answer waits on it) on a
+        connection of its own in a daemon thread; None when one is still running."""
+        running = self.__dict__.get("_checkpointer")
+        if running is not None and running.is_alive():
+            return None
+        thread = threading.Thread(target=_checkpoint, args=(self.path,), name="nqpf-checkpoint", daemon=True)
+        self.__dict__["_checkpointer"] = thread
+        thread.start()
+        return thread
 
     # --- profiles -------------------------------------------------------------------------------
 
@@ -813,6 +879,135 @@ class Store:
             params += (queue,)
         return self.conn.execute(sql, params).fetchone()[0]
 
+    @_guarded
+    def content_hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
+        """(deck id, card id) -> (content hash, reps) of every stored state, nothing parsed
+        (``sync_catalog`` at start-up, issue 17); in key order, as ``states()``."""
+        rows = self.conn.execute(
+            "SELECT deck_id, card_id, content_hash, reps FROM card_state WHERE profile_id = ? ORDER BY deck_id, card_id",
+            (self.profile_id,),
+        )
+        hashes = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+        self.__dict__["_hashes_memo"] = (self.data_version(), hashes)  # for answered_keys, once
+        return hashes
+
+    def answered_keys(self) -> set[tuple[str, str]]:
+        """``keys(answered=True)``; right after ``content_hashes`` (start-up: sync, then the
+        study session) from what that read, when nothing was written since."""
+        memo = self.__dict__.pop("_hashes_memo", None)
+        if memo is not None and memo[0] == self.data_version():
+            return {k for k, v in memo[1].items() if v[1] > 0}
+        return self.keys(answered=True)
+
+    # --- counting in SQL over a set of card keys (issue 17: counts at 100k cards) -------------
+
+    def key_table(self, owner: object, keys: Callable[[], Iterable[tuple[str, str]]]) -> str:
+        """A temporary table of (deck id, card id) holding ``keys()``, filled once per ``owner``
+        (by identity: a session's card dict, a catalog's deck list; it must not change while in
+        use), so a count over a selection joins it in SQL instead of reading rows into Python."""
+        tables: dict[int, tuple[object, str]] = self.__dict__.setdefault("_key_tables", {})
+        hit = tables.get(id(owner))
+        if hit is not None and hit[0] is owner:
+            return hit[1]
+        seq = self.__dict__.get("_key_seq", 0) + 1
+        self.__dict__["_key_seq"] = seq
+        name = f"temp.keys_{seq}"
+        self._fill_keys(name, keys())
+        while len(tables) >= 6:  # the oldest go: a few selections are alive at a time
+            old = next(iter(tables))
+            self._drop_keys(tables.pop(old)[1])
+        tables[id(owner)] = (owner, name)
+        return name
+
+    @_guarded
+    def _fill_keys(self, name: str, keys: Iterable[tuple[str, str]]) -> None:
+        own = not self.conn.in_transaction  # only the temp database is written: no lock on the store
+        if own:
+            self.conn.execute("BEGIN")
+        try:
+            self.conn.execute(f"CREATE TABLE {name} (deck_id TEXT NOT NULL, card_id TEXT NOT NULL, "
+                              "PRIMARY KEY (deck_id, card_id)) WITHOUT ROWID")
+            self.conn.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?, ?)", keys)
+            if own:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            if own and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _drop_keys(self, name: str) -> None:
+        try:
+            self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+        except sqlite3.Error:
+            pass
+
+    _LIVE = "s.reps > 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?)"
+
+    @_guarded
+    def count_due_in(
+        self, table: str, states: Sequence[int], before: datetime, now: datetime, limit: int | None = None
+    ) -> int:
+        """``count_due`` for the keys of ``table`` (see ``key_table``), counted in SQL."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due < ? AND {self._LIVE} LIMIT ?)",
+            (self.profile_id, *states, ts(before), ts(now), -1 if limit is None else max(0, limit)),
+        ).fetchone()[0]
+
+    @_guarded
+    def count_due_between(
+        self, table: str, states: Sequence[int], low: datetime, high: datetime, now: datetime
+    ) -> int:
+        """``count_due_in`` for cards due in [``low``, ``high``) only (a session's counts move on
+        with time by this small range, see ``StudySession.counts``)."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT count(*) FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due >= ? AND s.due < ? AND {self._LIVE}",
+            (self.profile_id, *states, ts(low), ts(high), ts(now)),
+        ).fetchone()[0]
+
+    @_guarded
+    def next_unburied(self, now: datetime) -> datetime | None:
+        """The soonest time after ``now`` a buried card of this profile comes back, if any."""
+        row = self.conn.execute(
+            "SELECT min(buried_until) FROM card_state WHERE profile_id = ? AND buried_until > ?",
+            (self.profile_id, ts(now)),
+        ).fetchone()
+        return parse_ts(row[0])
+
+    @_guarded
+    def data_version(self) -> tuple[int, int]:
+        """Changes since: (another connection's commits, this connection's row changes)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
+    @_guarded
+    def count_due_by_deck(self, table: str, states: Sequence[int], before: datetime, now: datetime) -> dict[str, int]:
+        """``count_due`` for the keys of ``table``, per deck id (decks with none left out)."""
+        marks = ",".join("?" * len(states))
+        return dict(self.conn.execute(
+            f"SELECT s.deck_id, count(*) FROM card_state AS s CROSS JOIN {table} AS k "
+            f"ON k.deck_id = s.deck_id AND k.card_id = s.card_id WHERE s.profile_id = ? AND s.state IN ({marks}) "
+            f"AND s.due < ? AND {self._LIVE} GROUP BY s.deck_id",
+            (self.profile_id, *states, ts(before), ts(now)),
+        ).fetchall())
+
+    @_guarded
+    def count_new_in(self, table: str, deck_id: str, now: datetime, limit: int) -> int:
+        """How many keys of deck ``deck_id`` in ``table`` are new and available now (no state, or
+        never answered and neither suspended nor buried), at most ``limit``: the walk stops
+        there, so a deck with new cards to spare is counted at once."""
+        return self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} AS k LEFT JOIN card_state AS s "
+            "ON s.profile_id = ? AND s.deck_id = k.deck_id AND s.card_id = k.card_id WHERE k.deck_id = ? "
+            "AND (s.card_id IS NULL OR (s.reps = 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= ?))) "
+            "LIMIT ?)",
+            (self.profile_id, deck_id, ts(now), max(0, limit)),
+        ).fetchone()[0]
+
     # --- the review log ------------------------------------------------------------------------
 
     @_guarded
@@ -921,6 +1116,26 @@ class Store:
         total, again = self.conn.execute(sql, params).fetchone()
         return int(total), int(again)
 
+    # --- per-profile values (an exam plan, fitted FSRS parameters), kept in ``meta`` -------------
+
+    def _profile_key(self, key: str) -> str:
+        return f"profile:{self.profile_id}:{key}"
+
+    @_guarded
+    def profile_value(self, key: str) -> str | None:
+        """A text this profile keeps under ``key`` (None if none)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (self._profile_key(key),)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_profile_value(self, key: str, value: str | None) -> None:
+        """Keep ``value`` under ``key`` for this profile (None removes it); committed on return."""
+        with self.transaction():
+            if value is None:
+                self.conn.execute("DELETE FROM meta WHERE key = ?", (self._profile_key(key),))
+            else:
+                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                  (self._profile_key(key), value))
+
     # --- catalog changes ------------------------------------------------------------------------
 
     def rename(self, old: tuple[str, str], new: tuple[str, str]) -> bool:
@@ -950,14 +1165,19 @@ class Store:
 
     # --- drills (classroom results; never touch card_state or review_log) ---------------------
 
-    def start_drill(self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None) -> None:
-        """Record a new drill of this profile (its own transaction, or the caller's)."""
+    def start_drill(
+        self, drill_id: str, started: datetime, config: dict[str, Any], seed: int | None, class_name: str | None = None,
+    ) -> None:
+        """Record a new drill (or live game) of this profile (its own transaction, or the caller's);
+        ``class_name``: the class it is run with, for the class report."""
         with self.transaction():
             if self.conn.execute("SELECT 1 FROM drills WHERE id = ?", (drill_id,)).fetchone():
                 return  # a retried write whose first try was committed after all
             self.conn.execute(
-                "INSERT INTO drills (id, profile_id, started, finished, seed, config) VALUES (?, ?, ?, NULL, ?, ?)",
-                (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True)),
+                "INSERT INTO drills (id, profile_id, started, finished, seed, config, class_name) "
+                "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                (drill_id, self.profile_id, ts(started), seed, json.dumps(config, ensure_ascii=False, sort_keys=True),
+                 class_name or None),
             )
 
     def log_drill_answer(
@@ -1001,7 +1221,7 @@ class Store:
 
     _DRILL_SELECT = (
         "SELECT d.id, d.started, d.finished, d.seed, d.config, "
-        "(SELECT count(*) FROM drill_answers AS a WHERE a.drill_id = d.id) FROM drills AS d "
+        "(SELECT count(*) FROM drill_answers AS a WHERE a.drill_id = d.id), d.class_name FROM drills AS d "
     )
 
     @staticmethod
@@ -1010,7 +1230,8 @@ class Store:
             config = json.loads(r[4])
         except ValueError:
             config = {}
-        return DrillRow(r[0], parse_ts(r[1]), parse_ts(r[2]), r[3], config if isinstance(config, dict) else {}, r[5])
+        return DrillRow(r[0], parse_ts(r[1]), parse_ts(r[2]), r[3], config if isinstance(config, dict) else {}, r[5],
+                        r[6])
 
     @_guarded
     def drills(self) -> list[DrillRow]:
@@ -1035,6 +1256,26 @@ class Store:
             "JOIN drills AS d ON d.id = a.drill_id WHERE a.drill_id = ? AND d.profile_id = ? ORDER BY a.seq",
             (drill_id, self.profile_id),
         ).fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(DRILL_ANSWER_COLUMNS, r))
+            d["time"] = parse_ts(d["time"])
+            d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
+            out.append(d)
+        return out
+
+    @_guarded
+    def all_drill_answers(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Every drill answer of this profile (of drills started at or after ``since``), drill by
+        drill in the order the drills started, each drill's in the order given; keys as
+        ``drill_answers()``."""
+        sql = (f"SELECT {', '.join('a.' + c for c in DRILL_ANSWER_COLUMNS)} FROM drill_answers AS a "
+               "JOIN drills AS d ON d.id = a.drill_id WHERE d.profile_id = ?")
+        params: list[Any] = [self.profile_id]
+        if since is not None:
+            sql += " AND d.started >= ?"
+            params.append(ts(since))
+        rows = self.conn.execute(sql + " ORDER BY d.started, d.rowid, a.seq", params).fetchall()
         out = []
         for r in rows:
             d = dict(zip(DRILL_ANSWER_COLUMNS, r))

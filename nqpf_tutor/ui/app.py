@@ -16,10 +16,12 @@ Store errors have one path, here, for every screen (as harlequin's ``_push_error
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -74,12 +76,17 @@ class TutorCommands(Provider):
         ("Study due cards", "study", "Spaced repetition over the chosen decks"),
         ("Quiz", "quiz_form", "Multiple-choice questions, a score and a review of misses"),
         ("Drill (classroom)", "drill", "Timed questions, students taking turns, scores"),
+        ("Live classroom game", "live", "Everyone answers on a phone or laptop; you project the questions"),
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
-        ("Print a paper test", "paper_form", "A Markdown test of the chosen decks (versions A and B, answer keys)"),
+        ("Class report", "report", "A class across its drills: students, hardest questions, tags"),
+        ("Print a paper test", "paper_form", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
         ("Custom study", "custom", "More new cards today, forgotten cards, study ahead, a deck or tag outside the schedule"),
         ("Settings", "settings", "Daily limits (per deck too), desired retention, learning steps, day start"),
+        ("Exam plan", "plan", "Days to an exam: new cards, reviews and minutes a day, predicted recall"),
+        ("Optimize FSRS parameters", "optimize", "Fit the scheduler to your own review history"),
+        ("Simulate schedulers", "simulate", "How much work FSRS, SM-2 and Leitner take for simulated learners"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
@@ -124,6 +131,7 @@ class TutorApp(StoreErrors, App[None]):
         clock: Callable[[], datetime] = utc_now,
         show_welcome: bool | None = None,
         drill_options: dict | None = None,
+        live_options: dict | None = None,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
@@ -136,6 +144,7 @@ class TutorApp(StoreErrors, App[None]):
         self.choice = choice or Choice()
         self.clock = clock
         self.drill_options = drill_options or {}
+        self.live_options = live_options or {}
         self._welcome_marker = loc.config_dir / "welcome-shown"
         self.show_welcome = (not self._welcome_marker.exists()) if show_welcome is None else show_welcome
         self.sub_title = f"profile: {store.profile}"
@@ -154,8 +163,6 @@ class TutorApp(StoreErrors, App[None]):
         Going into study directly builds only that screen at start (the first card is on the
         first frame); the home screen is built when the learner goes back (see pop_screen).
         """
-        from nqpf_tutor.ui.screens.home import HomeScreen
-
         if self.start in ("study", "quiz"):
             cards = self._cards_or_warn()
             if cards is not None:
@@ -167,6 +174,8 @@ class TutorApp(StoreErrors, App[None]):
 
                 c = self.choice
                 return QuizScreen(cards, n=c.n, seed=c.seed, schedule=c.schedule_quiz)
+        from nqpf_tutor.ui.screens.home import HomeScreen  # not imported at all for `study` (issue 17)
+
         return HomeScreen()
 
     def on_mount(self) -> None:
@@ -292,13 +301,17 @@ class TutorApp(StoreErrors, App[None]):
         self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
         if self.store.writes.pending:
             raise self.store.writes.error or StoreError("progress not saved yet")
-        self.catalog = load_catalog(self.loc)
-        report = sync_catalog(self.store, self.catalog.all_cards())
+        catalog = load_catalog(self.loc)
+        report = sync_catalog(self.store, catalog.all_cards())
+        self._use_catalog(catalog)
+        return len(report.edited), self.catalog.warnings
+
+    def _use_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         known = {d.id for d in self.catalog.decks}
         self.choice.deck_ids = [d for d in self.choice.deck_ids if d in known]
         tags = set(self.catalog.tags)
         self.choice.tags = [t for t in self.choice.tags if t in tags]
-        return len(report.edited), self.catalog.warnings
 
     # --- actions (bindings, home buttons, the command palette) ----------------------------------
 
@@ -344,66 +357,184 @@ class TutorApp(StoreErrors, App[None]):
 
         open_drill(self)
 
+    def action_live(self) -> None:
+        if self._cards_or_warn() is None:
+            return
+        from nqpf_tutor.ui.screens.live import open_live
+
+        open_live(self)
+
     def action_stats(self) -> None:
         from nqpf_tutor.ui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def action_plan(self) -> None:
+        from nqpf_tutor.ui.screens.plan import PlanScreen
+
+        self.push_screen(PlanScreen())
+
+    def action_weakest(self) -> None:
+        """Exam mode, the last days: study the cards of the kept plan most likely to be forgotten."""
+        from nqpf_tutor.core.learning.plan import exam_review_session
+        from nqpf_tutor.core.learning.profile import load_plan
+        from nqpf_tutor.ui.screens.study import StudyScreen
+
+        spec = load_plan(self.store)
+        if spec is None:
+            self.notify("No exam plan is kept: make one with e.", severity="warning")
+            return
+        cards = [c for c in self.catalog.all_cards() if spec.selects(c)]
+        session = exam_review_session(cards, self.store, self.settings, clock=self.clock, exam=spec.exam)
+        if not session.queue:
+            self.notify("No cards to study in the exam plan.", severity="warning")
+            return
+        self.push_screen(StudyScreen(session.queue, session=session))
+
+    def action_optimize(self) -> None:
+        from nqpf_tutor.ui.screens.optimize import OptimizeScreen
+
+        self.push_screen(OptimizeScreen())
+
+    def action_simulate(self) -> None:
+        from nqpf_tutor.ui.screens.simulate import SimulateScreen
+
+        self.push_screen(SimulateScreen())
 
     def action_browse(self) -> None:
         from nqpf_tutor.ui.screens.browse import BrowseScreen
 
         self.push_screen(BrowseScreen())
 
+    def notify(self, *args, **kwargs):
+        """``App.notify``, callable from a worker thread too (it is then run on the app's thread)."""
+        if getattr(self, "_thread_id", None) not in (None, threading.get_ident()):
+            return self.call_from_thread(super().notify, *args, **kwargs)
+        return super().notify(*args, **kwargs)
+
+    def action_report(self) -> None:
+        from nqpf_tutor.ui.screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())
+
     def action_paper(self) -> None:
-        """Write a printable test of the chosen cards (versions A and B, each with its key file)."""
+        """Write a printable test of the chosen cards: versions A and B as PDF (and Markdown), each
+        with its answer key file, in a worker (the app stays responsive); a note says where."""
         cards = self._cards_or_warn()
         if cards is None:
             return
         import random
 
-        from nqpf_tutor.core.export import make_paper
-
         seed = self.choice.seed if self.choice.seed is not None else random.randrange(1000, 10000)
-        folder = self.loc.data_dir / "papers"
         title = "New quality productive forces"
         if len(self.choice.deck_ids) == 1:
             deck = self.catalog.deck(self.choice.deck_ids[0])
             title = deck.title if deck else title
-        from nqpf_tutor.errors import NqpfError
-        from nqpf_tutor.files import free_name, write_outputs
+        decks = {d.id: d for d in self.catalog.decks}
+        self.notify(f"Writing the paper test (seed {seed})…", title="Paper test", timeout=4)
+        self.run_worker(lambda: self._write_paper(cards, decks, seed, title), thread=True, group="paper",
+                        exclusive=True, exit_on_error=False)
 
+    @property
+    def paper_size(self) -> str:
+        """Page size of the app's PDF papers: the settings' ``paper_size`` (a4 or letter)."""
+        return getattr(self.settings, "paper_size", "a4")
+
+    def _write_paper(self, cards, decks, seed: int, title: str) -> None:
+        """The paper's files (in a thread): ``papers/paper-<seed>-<A|B>[-key].pdf`` and ``.md``."""
+        from nqpf_tutor.core.decks.pdf import key_pdf, paper_pdf
+        from nqpf_tutor.core.export import answer_sources, make_paper
+
+        from nqpf_tutor.errors import NqpfError
+        from nqpf_tutor.files import write_outputs
+
+        folder = self.loc.data_dir / "papers"
         outputs = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
                 paper = make_paper(cards, seed=seed, n=self.choice.n, title=title, version=version)
                 if not paper.questions:
-                    self.notify("No multiple-choice or true/false questions in the chosen cards.", severity="warning")
+                    self.call_from_thread(self.notify, "No questions to ask in the chosen cards.", severity="warning")
                     return
+                sources = answer_sources(paper, decks)
                 # A paper already there (the same seed again) is kept: the new one gets -2, -3...
-                test = free_name(folder / f"paper-{seed}-{version}.md")
-                key = free_name(test.with_name(f"{test.stem}-key.md"))
-                outputs += [(test, paper.markdown(with_key=False)), (key, paper.key_markdown())]
+                stem = _free_stem(folder, f"paper-{seed}-{version}")
+                outputs += [
+                    (folder / f"{stem}.pdf", paper_pdf(paper, size=self.paper_size, sources=sources)),
+                    (folder / f"{stem}-key.pdf", key_pdf(paper, size=self.paper_size, sources=sources)),
+                    (folder / f"{stem}.md", paper.markdown(with_key=False)),
+                    (folder / f"{stem}-key.md", paper.key_markdown(sources=sources)),
+                ]
             written = write_outputs(outputs)
-        except OSError as e:
-            self.notify(f"Could not write the paper: {e.strerror or e}", severity="error", markup=False)
-            return
         except NqpfError as e:
-            self.notify(f"Could not write the paper: {e}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Could not write the paper: {e}", severity="error", markup=False)
             return
-        self.notify(f"{len(paper.questions)} questions, seed {seed}: " + ", ".join(p.name for p in written)
-                    + f" in {folder}", title="Paper test written", timeout=15, markup=False)
+        except OSError as e:
+            self.call_from_thread(self.notify, f"Could not write the paper: {e.strerror or e}", severity="error",
+                                  markup=False)
+            return
+        except Exception as e:  # noqa: BLE001 - a worker's error would otherwise go unseen: one line
+            self.call_from_thread(self.notify, f"Could not make the paper: {e}", severity="error", markup=False)
+            return
         self.last_paper = written
+        pdfs = ", ".join(p.name for p in written if p.suffix == ".pdf")
+        self.call_from_thread(
+            self.notify, f"{len(paper.questions)} questions, seed {seed}: {pdfs} (and Markdown) in {folder}",
+            title="Paper test written", timeout=15, markup=False)
 
     def action_reload(self) -> None:
-        edited, warnings = self.reload_decks()
+        """Read the decks again in a worker thread (issue 17): the deck list shows a loading
+        indicator meanwhile, and a store waiting on a lock never freezes the app."""
+        self.retry_writes()  # answers waiting go first (and a store still failing stops here, not half way)
+        if self.store.writes.pending:
+            raise self.store.writes.error or StoreError("progress not saved yet")
+        self.notify("Reading the decks again…", title="Reload", timeout=2)
+        self._home_loading(True)
+        self._reload_worker()
+
+    def _home_loading(self, on: bool) -> None:
+        from nqpf_tutor.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                for table in screen.query("#decks"):
+                    table.loading = on
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def _reload_worker(self) -> None:
+        from nqpf_tutor.core.session import sync_catalog
+        from nqpf_tutor.errors import NqpfError
+
+        try:
+            catalog = load_catalog(self.loc)
+            store = self.store.reader()
+            try:
+                report = sync_catalog(store, catalog.all_cards())
+            finally:
+                store.close()
+        except NqpfError as e:
+            self.call_from_thread(self._reload_failed, e)
+            return
+        self.call_from_thread(self._reloaded, catalog, len(report.edited))
+
+    def _reload_failed(self, error: Exception) -> None:
+        self._home_loading(False)
+        if isinstance(error, StoreError):
+            self.store_error(error)  # the one store-error path
+        else:
+            self.notify(str(error), title="Decks not reloaded", severity="error", markup=False)
+
+    def _reloaded(self, catalog: Catalog, edited: int) -> None:
+        self._use_catalog(catalog)
         n = len(self.catalog.all_cards())
         msg = f"{len(self.catalog.decks)} decks, {n} cards" + (f"; {edited} edited" if edited else "")
         self.notify(msg, title="Decks reloaded", markup=False)
-        for w in warnings:
+        for w in self.catalog.warnings:
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
         from nqpf_tutor.ui.screens.home import HomeScreen
 
+        self._home_loading(False)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()
@@ -459,3 +590,12 @@ class TutorApp(StoreErrors, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+
+def _free_stem(folder, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``... the first for which none of a paper's files exist."""
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        if not any((folder / f"{name}{end}").exists() for end in (".pdf", "-key.pdf", ".md", "-key.md")):
+            return name
+        n += 1

@@ -53,7 +53,11 @@ TRUEFALSE_MAX_SHARE = 0.3
 
 
 def kind_of(q: Question) -> str:
-    """A question's type as the paper asks it: ``truefalse`` or ``choice`` (multiple choice)."""
+    """A question's type as the paper asks it: ``truefalse`` or ``choice`` (multiple choice); the
+    paper's written questions (``extra``) their own: ``typed``, ``cloze``, ``order``."""
+    written = getattr(q, "kind", None)
+    if written:
+        return written
     return "truefalse" if q.card.type == "truefalse" else "choice"
 
 
@@ -124,7 +128,7 @@ def _interleave_topics(questions: list[Question], rng: random.Random) -> deque[Q
 
 def balanced_questions(
     cards: Iterable[Card], n: int | None, seed: int | str | None, *, salt: str = "", order: str | None = None,
-    pick: int | str | None = None,
+    pick: int | str | None = None, extra: Sequence = (),
 ) -> list[Question]:
     """Up to ``n`` questions (all when None), balanced across decks and topics, chosen by ``seed``.
 
@@ -133,8 +137,10 @@ def balanced_questions(
     by ``random.Random(order)`` (default: by the draw's own seed), so a selection that takes
     every question comes in the same order as before balancing existed. ``pick`` (default:
     ``seed``) seeds which questions are chosen, apart from how their options are shuffled.
+    ``extra``: more questions to draw from with the same rules (the paper's written questions:
+    anything with ``card``, ``prompt`` and ``answer``).
     """
-    questions = distinct_questions(cards, seed)
+    questions = distinct_questions(cards, seed) + list(extra)
     if not questions:
         return []
     want = len(questions) if n is None else max(0, n)

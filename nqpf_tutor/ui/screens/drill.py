@@ -59,13 +59,14 @@ def config_from_options(app, options: dict) -> DrillConfig:
         leaderboard=bool(options.get("leaderboard", True)),
         deck_ids=tuple(choice.deck_ids),
         tags=tuple(choice.tags),
+        class_name=options.get("class_name"),
     )
 
 
-def start_drill(app, config: DrillConfig) -> bool:
-    """Build the drill from the chosen cards and show it; a problem is a notification."""
+def start_drill(app, config: DrillConfig, cards=None) -> bool:
+    """Build the drill from the chosen cards (or ``cards``) and show it; a problem is a notification."""
     try:
-        cards = app.selected_cards()
+        cards = app.selected_cards() if cards is None else cards
         drill = Drill.create(config, cards, store=app.store, clock=drill_clock(app), now=app.clock)
     except NqpfError as e:
         app.notify(str(e), title="Drill", severity="error", markup=False)
@@ -83,7 +84,11 @@ def open_drill(app) -> None:
         except NqpfError as e:
             app.notify(str(e), title="Drill", severity="error", markup=False)
             return
-        start_drill(app, config)
+        cards = None
+        if options.get("question_ids"):  # drill --from-report: only the class's hardest questions
+            wanted = set(options["question_ids"])
+            cards = [c for c in app.selected_cards() if c.uid in wanted]
+        start_drill(app, config, cards)
         return
 
     def chosen(config: DrillConfig | None) -> None:
@@ -183,6 +188,7 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
                 ("Seed (optional)", "setup-seed",
                  "" if choice.seed is None else str(choice.seed), "integer", "empty: a random one"),
                 ("Students or teams", "setup-students", "", "text", "comma-separated, e.g. Ann, Bo"),
+                ("Class (optional)", "setup-class", "", "text", "e.g. 9B: kept for the class report"),
             ]
             for label, wid, value, kind, placeholder in fields:
                 with Horizontal(classes="setup-row"):
@@ -237,6 +243,7 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
             streaks=self.query_one("#setup-streaks", Checkbox).value,
             leaderboard=self.query_one("#setup-board", Checkbox).value,
             deck_ids=tuple(choice.deck_ids), tags=tuple(choice.tags),
+            class_name=self.query_one("#setup-class", Input).value,
         )
 
     def action_start(self) -> None:
@@ -427,6 +434,8 @@ class DrillScreen(StoreErrors, CardScroll, Screen):
     def _info(self) -> str:
         c = self.drill.config
         parts = [f"seed {self.drill.seed}"]
+        if c.class_name:
+            parts.insert(0, f"class {c.class_name}")
         if self.round_no > 1:
             parts.insert(0, f"round {self.round_no}: the missed questions")
         parts.append(f"{c.seconds} s a question" if c.seconds else "no timer")

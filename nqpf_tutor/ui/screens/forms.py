@@ -83,7 +83,7 @@ class SelectionForm(ModalScreen["object | None"]):
 
     TITLES = {
         "quiz": ("Quiz", "Multiple-choice questions, the answer after each, then a score and the misses."),
-        "paper": ("Paper test", "Versions A and B with answer keys, written to papers/ in the data dir."),
+        "paper": ("Paper test", "Versions A and B (PDF and Markdown) with answer keys, written to papers/ in the data dir."),
     }
 
     def __init__(self, kind: str = "quiz") -> None:

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from nqpf_tutor.core.session import StudySession
+from nqpf_tutor.core.learning.counts import deck_counts
 from nqpf_tutor.ui.widgets.marks import MarkedSelectionList
 from nqpf_tutor.ui.widgets.plain import cell, fit_words, plain
 from nqpf_tutor.ui.app import StoreErrors
@@ -24,11 +24,19 @@ class HomeScreen(StoreErrors, Screen):
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
         Binding("z", "app.quiz_form", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
+        Binding("l", "app.live", "Live", id="live", show=False,
+                tooltip="A live classroom game: students answer on their phones"),
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
-        Binding("c", "app.custom", "Custom", id="custom", tooltip="Custom study: more new cards, forgotten cards, ahead, by tag"),
-        Binding("o", "app.settings", "Settings", id="settings", tooltip="Limits, retention, steps, day start"),
         Binding("r", "app.reload", "Reload", id="reload", show=False, tooltip="Read the decks again from disk"),
+        Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
+        Binding("w", "weakest", "Weakest", id="weakest", show=False,
+                tooltip="The last days before the exam: study the cards most likely to be forgotten"),
+        Binding("f", "app.custom", "Custom", id="custom",
+                tooltip="Custom study: more new cards, forgotten cards, study ahead, a deck or tag"),
+        Binding("o", "app.settings", "Settings", id="settings", tooltip="Limits, retention, steps, day start"),
+        Binding("c", "app.report", "Class report", id="report", show=False,
+                tooltip="A class across its drills: students, hardest questions, tags"),
         Binding("p", "app.paper_form", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
@@ -42,6 +50,7 @@ class HomeScreen(StoreErrors, Screen):
                 yield Label("Decks  (space: choose, enter: study one)", classes="section-title")
                 yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
                 yield Static(id="selection-summary")
+                yield Static(id="exam-status")
             with Vertical(id="home-tags"):
                 yield Label("Tags", classes="section-title")
                 yield MarkedSelectionList(id="tags")
@@ -50,7 +59,7 @@ class HomeScreen(StoreErrors, Screen):
             yield Button("Quiz", id="btn-quiz", tooltip="z", compact=True)
             yield Button("Drill", id="btn-drill", tooltip="d", compact=True)
             yield Button("Stats", id="btn-stats", tooltip="t", compact=True)
-            yield Button("Custom study", id="btn-custom", tooltip="c", compact=True)
+            yield Button("Custom study", id="btn-custom", tooltip="f", compact=True)
             yield Button("Settings", id="btn-settings", tooltip="o", compact=True)
         yield Footer(compact=True)
 
@@ -72,9 +81,10 @@ class HomeScreen(StoreErrors, Screen):
         table.clear()
         chosen = set(app.choice.deck_ids)
         self._titles = {deck.id: deck.title for deck in app.catalog.decks}
-        extra = app.extra_new()  # custom study's more new cards today
+        every = deck_counts(app.store, app.catalog.decks, app.settings, app.clock(),
+                            extra_new=app.extra_new())  # all decks in SQL at once
         for deck in app.catalog.decks:
-            counts = StudySession(deck.cards, app.store, app.settings, clock=app.clock, extra_new=extra).counts()
+            counts = every[deck.id]
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
                 cell(fit_words(deck.title, self._title_width) if self._title_width else deck.title),
@@ -89,6 +99,37 @@ class HomeScreen(StoreErrors, Screen):
         tags.clear_options()
         tags.add_options([Selection(plain(t), t, t in app.choice.tags) for t in app.catalog.tags])
         self._summary()
+        self._exam_status()
+
+    def _exam_status(self) -> None:
+        """The kept exam plan: days left, on or behind schedule (hidden when there is none)."""
+        from nqpf_tutor.core.learning.profile import load_plan
+
+        app = self.app
+        widget = self.query_one("#exam-status", Static)
+        spec = load_plan(app.store)
+        widget.display = spec is not None
+        if spec is None:
+            return
+        from nqpf_tutor.core.learning.plan import exam_status, status_line
+        from nqpf_tutor.core.scheduler import Scheduler
+
+        status = exam_status(app.store, app.catalog.all_cards(), spec, Scheduler(app.settings).study_day(app.clock()))
+        widget.update(plain(status_line(status)))
+        widget.set_class(not status["on_schedule"] or status["past"], "behind")
+        if status["last_days"] != self._last_days:
+            self._last_days = status["last_days"]
+            self.refresh_bindings()
+
+    _last_days = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "weakest":  # offered (and shown in the footer) in the last days before an exam only
+            return self._last_days
+        return True
+
+    def action_weakest(self) -> None:
+        self.app.action_weakest()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_titles)

@@ -7,8 +7,6 @@ saved until every field is right.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,7 +19,7 @@ from nqpf_tutor.ui.widgets.plain import Plain, TitleLine, plain, styled
 #: The fields in the order shown (deck_new_per_day gets one field per loaded deck).
 ORDER = ["new_per_day", "deck_new_per_day", "reviews_per_day", "desired_retention", "learning_steps",
          "relearning_steps", "day_rollover_hour", "maximum_interval", "leech_threshold", "learn_ahead_minutes",
-         "timezone"]
+         "timezone", "paper_size"]
 INTS = {"new_per_day", "reviews_per_day", "day_rollover_hour", "maximum_interval", "leech_threshold",
         "learn_ahead_minutes"}
 
@@ -210,7 +208,7 @@ class SettingsScreen(Screen):
 
     def settings(self) -> Settings:
         """The settings the fields describe (``SettingsError`` when one is wrong)."""
-        data: dict = {}
+        data: dict = self.app.settings.to_dict()  # settings not on this screen (theme, paper size...) kept
         limits: dict[str, int] = {}
         for inp in self.query(".setting").results(Input):
             wid = inp.id or ""
@@ -224,7 +222,7 @@ class SettingsScreen(Screen):
         known = set(self._decks.values())
         kept = {d: n for d, n in self.app.settings.deck_new_per_day.items() if d not in known}
         data["deck_new_per_day"] = {**kept, **limits}
-        return replace(Settings.from_dict(data, source="settings"), theme=self.app.settings.theme)
+        return Settings.from_dict(data, source="settings")
 
     def action_save(self) -> None:
         status = self.query_one("#settings-status", Static)

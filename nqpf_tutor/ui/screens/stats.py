@@ -12,6 +12,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -21,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, sparkline
+from nqpf_tutor.core.store import StoreError
+from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
 from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.app import StoreErrors
@@ -192,6 +195,10 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
             for i, (tid, label) in enumerate(TABS, 1)
         ],
         Binding("r", "recompute", "Refresh", id="stats-refresh", tooltip="Compute the figures again"),
+        Binding("o", "app.optimize", "Optimize", id="stats-optimize",
+                tooltip="Fit the FSRS parameters to your reviews"),
+        Binding("m", "app.simulate", "Simulate", id="stats-simulate", show=False,
+                tooltip="Simulated learners under FSRS, SM-2 and Leitner"),
         *SCROLL_BINDINGS,
     ]
 
@@ -209,13 +216,53 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
     # --- figures ----------------------------------------------------------------------------
 
     def compute(self) -> dict[str, Any]:
+        """The figures, on a connection of their own (this runs in a worker thread)."""
         app = self.app
-        return compute_stats(app.store, app.catalog.all_cards(), app.settings, app.clock())
+        store = app.store.reader()
+        try:
+            return compute_stats(store, app.catalog.all_cards(), app.settings, app.clock())
+        finally:
+            store.close()
+
+    def start_computing(self, note: str | None = None) -> None:
+        """Compute the figures in a worker thread; the tabs show a loading indicator meanwhile
+        and the screen stays responsive (at 100k cards this takes a while; a locked store too)."""
+        self.query_one("#stats-tabs", TabbedContent).loading = True
+        self.query_one("#stats-title", Static).update(plain("Statistics — computing the figures…"))
+        self._compute_worker(note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def _compute_worker(self, note: str | None) -> None:
+        try:
+            stats = self.compute()
+        except NqpfError as e:
+            self.app.call_from_thread(self._failed, e)
+            return
+        self.app.call_from_thread(self._computed, stats, note)
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#stats-tabs", TabbedContent).loading = False
+        self.query_one("#stats-title", Static).update(plain("Statistics — the figures could not be computed"))
+        if isinstance(error, StoreError) and hasattr(self.app, "store_error"):
+            self.app.store_error(error)  # the app's one store-error path
+        else:
+            self.notify(str(error), title="Statistics", severity="error", markup=False)
+
+    async def _computed(self, stats: dict[str, Any], note: str | None) -> None:
+        self.stats = stats
+        for old in self.query("#calendar-grid"):
+            await old.remove()
+        await self.query_one("#calendar VerticalScroll").mount(
+            ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
+        )
+        self.show_figures()
+        self.query_one("#stats-tabs", TabbedContent).loading = False
+        if note:
+            self.notify(note, timeout=3)
 
     # --- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.stats = self.compute()
         self.plot_class = _plot_class()
         yield Header()
         yield Static(id="stats-title")
@@ -235,7 +282,6 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
             with TabPane("Calendar", id="calendar"):
                 with VerticalScroll():
                     yield Static(id="calendar-summary", classes="stats-summary")
-                    yield ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
             with TabPane("Mastery", id="mastery"):
                 with Vertical():
                     yield Static(id="mastery-summary", classes="stats-summary")
@@ -252,7 +298,7 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
         for key, label in (("tag", "Topic"), ("mastered", "Mastered"), ("cards", "Cards"), ("share", "Share"),
                            ("bar", "")):
             table.add_column(label, key=key)
-        self.show_figures()
+        self.start_computing()
 
     def show_figures(self) -> None:
         s = self.stats
@@ -311,6 +357,10 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
             lines.append(Content("  " + "; ".join(extra)))
         if not s["reviews_total"]:
             lines += [Content(""), styled("No reviews yet: study a deck and come back.", "italic $text-muted")]
+        from nqpf_tutor.core.learning.profile import parameters_line
+
+        lines += [Content(""), styled("Scheduler", head), Content("  " + parameters_line(self.app.store)),
+                  styled("  o: optimize them to your reviews   m: simulate schedulers", "dim")]
         self.query_one("#overview-text", Static).update(Content("\n").join(lines))
 
     def _bar_chart(self, wid: str, title: str, labels: list[str], values: list[int], color: str,
@@ -446,12 +496,5 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
         i = ids.index(tabs.active) if tabs.active in ids else 0
         tabs.active = ids[(i + step) % len(ids)]
 
-    async def action_recompute(self) -> None:
-        self.stats = self.compute()
-        grid = self.query_one("#calendar-grid", ReviewCalendar)
-        await grid.remove()
-        await self.query_one("#calendar VerticalScroll").mount(
-            ReviewCalendar(self.stats["calendar"], self.stats["study_day"], id="calendar-grid")
-        )
-        self.show_figures()
-        self.notify("Figures computed again.", timeout=3)
+    def action_recompute(self) -> None:
+        self.start_computing("Figures computed again.")

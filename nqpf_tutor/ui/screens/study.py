@@ -118,10 +118,11 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         Binding("escape,q", "leave", "Home", id="leave"),
     ]
 
-    def __init__(self, cards: list[Card], *, review_ahead: bool = False, custom: list[Card] | None = None,
-                 custom_title: str = "") -> None:
+    def __init__(self, cards: list[Card], *, review_ahead: bool = False, session: StudySession | None = None,
+                 custom: list[Card] | None = None, custom_title: str = "") -> None:
         super().__init__()
         self.cards = cards
+        self._given_session = session  # a session made elsewhere (the exam plan's weakest cards)
         self.review_ahead = review_ahead
         self.custom = custom  # custom study: these cards, each once, outside the due queue
         self.custom_title = custom_title
@@ -140,7 +141,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
     def compose(self) -> ComposeResult:
         # The first card is chosen and built here, so the first frame already shows it.
         app = self.app
-        if self.custom is not None:
+        if self._given_session is not None:
+            self.session = self._given_session
+        elif self.custom is not None:
             from nqpf_tutor.core.learning.custom import CustomSession
 
             self.session = CustomSession(self.custom, app.store, app.settings, clock=app.clock)

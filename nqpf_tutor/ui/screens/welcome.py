@@ -15,7 +15,7 @@ Flashcards, quizzes and spaced repetition (FSRS) on China's policy concept of \
 "new quality productive forces": each card comes back just before you would forget it.
 
 Home: arrows move, space chooses a deck, tab goes to the tags, then
-  s study  z quiz  d drill  t stats  b browse  c custom study  o settings
+  s study  z quiz  d drill  t stats  b browse  f custom study  o settings
 Study: space shows the answer; 1-4 grade it (Again Hard Good Easy), go on.
   ctrl+z undo, ctrl+s suspend, ctrl+b bury: on every card, even typing.
 Every answer is saved at once. f1 or ? lists every key, ctrl+p every

@@ -1,0 +1,1 @@
+"""The classroom: drills, live games and the class report across them."""
