@@ -20,7 +20,7 @@ class HomeScreen(StoreErrors, Screen):
 
     BINDINGS = [
         # help first: the footer is read from the left and must show it at 80 columns
-        Binding("f1", "app.help", "Help", id="help-home", tooltip="Every key of every screen"),
+        Binding("f1,question_mark", "app.help", "Help", id="help-home", tooltip="Every key of every screen"),
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
         Binding("z", "app.quiz_form", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
@@ -61,7 +61,7 @@ class HomeScreen(StoreErrors, Screen):
             yield Button("Stats", id="btn-stats", tooltip="t", compact=True)
             yield Button("Custom study", id="btn-custom", tooltip="f", compact=True)
             yield Button("Settings", id="btn-settings", tooltip="o", compact=True)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in the welcome and the help
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
