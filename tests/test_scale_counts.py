@@ -353,7 +353,7 @@ async def test_paper_written_in_a_worker(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "make_paper", slow)
     app = make_app(tmp_path, choice=Choice(n=3, seed=5))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # the paper form (issue 13), as filled
         await pilot.pause()
         assert [w for w in app.workers if w.group == "paper" and w.is_running]  # off the event loop
         assert any("Writing the paper" in n.message for n in app._notifications)  # progress shown
@@ -363,7 +363,7 @@ async def test_paper_written_in_a_worker(tmp_path, monkeypatch):
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert len(app.last_paper) == 4 and all(p.exists() for p in app.last_paper)
+        assert len(app.last_paper) == 8 and all(p.exists() for p in app.last_paper)  # A and B: PDF, Markdown, keys
         assert any("Paper test written" in (n.title or "") for n in app._notifications)
 
 
