@@ -240,7 +240,7 @@ class StudySession:
 
     def _limits_left(self, now: datetime) -> tuple[int, int]:
         start, _ = self._today(now)
-        shared, per_deck = self._new_pools(now)
+        shared, per_deck = self._pools = self._new_pools(now)  # kept for the _new_available that follows
         new_left = shared + sum(per_deck.values())
         review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
         if self.writes.pending:  # answers not saved yet count against today's limits too
@@ -369,7 +369,7 @@ class StudySession:
         ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
         _, tomorrow = self._today(now)
         return Counts(
-            new=self._take(self._new_available(now, self._new_pools(now)), new_left) if new_left else 0,
+            new=self._take(self._new_available(now, self._pools), new_left) if new_left else 0,
             learning=self._counted_due("learning", LEARNING_STATES, now + ahead + _TICK, now),
             review=min(review_left, self._counted_due("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
         )
@@ -446,7 +446,7 @@ class StudySession:
             return card
         new_left, review_left = self._limits_left(now)
         review = next(self._reviews_due(now), None) if review_left else None
-        new = next(self._new_available(now, self._new_pools(now)), None) if new_left else None
+        new = next(self._new_available(now, self._pools), None) if new_left else None
         if review is not None and new is not None:
             return new if self._new_turn(now) else review
         if review is not None or new is not None:
@@ -487,7 +487,7 @@ class StudySession:
                 today_ok = when == now and review_left and day_begins <= now
                 times.append(now if today_ok else max(tomorrow, day_begins))
             if next(self._new_available(when), None) is not None:
-                allowed = when == now and new_left and next(self._new_available(now, self._new_pools(now)), None)
+                allowed = when == now and new_left and next(self._new_available(now, self._pools), None)
                 times.append(now if allowed else tomorrow)
         return min(times) if times else None
 
