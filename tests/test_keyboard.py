@@ -388,6 +388,8 @@ async def test_paper_asks_its_length_and_tags(tmp_path):
         await pilot.press("ctrl+u", "2", "tab", "tab", "tab", *"11", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()  # the paper is written in a worker
+        await pilot.pause()
     assert app.choice.n == 2 and app.choice.seed == 11
     paper = (app.loc.data_dir / "papers" / "paper-11-A.md").read_text()
     assert "**2.**" in paper and "**3.**" not in paper  # 3 or more could be asked: 2 were
