@@ -240,3 +240,26 @@ def test_stats_new_cards_left_today_counts_each_decks_own_limit(tmp_path):
         answer_new(s, 4)  # by hand: the shared 3 go first... whichever pools they came from, 5 - 4 = 1 left
         assert compute_stats(store, a + b, settings, NOW)["new_available"] == 1
         assert compute_stats(store, a + b, Settings(timezone="UTC", new_per_day=3), NOW)["new_available"] == 0
+
+
+async def test_settings_screen_shows_the_fsrs_parameters_in_use(tmp_path):
+    """The defaults until the profile's parameters are fitted; then when and on how many answers."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    from nqpf_tutor.core.learning.profile import save_fitted
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        line = str(app.screen.query_one("#settings-parameters").render())
+        assert "FSRS parameters: the defaults" in line
+        await pilot.press("escape")
+        await pilot.pause()
+        save_fitted(app.store, {"parameters": list(DEFAULT_PARAMETERS), "fitted_at": "2026-11-01T10:00:00Z",
+                                "reviews": 1234, "log_loss": 0.403, "log_loss_before": 0.417})
+        await pilot.press("o")
+        await pilot.pause()
+        line = str(app.screen.query_one("#settings-parameters").render())
+        assert "fitted to your reviews on 2026-11-01 (1234 answers; held-out log loss 0.417 -> 0.403)" in line

@@ -152,6 +152,8 @@ class SettingsScreen(Screen):
                     yield inp
                 yield Plain(help_text, classes="settings-help")
                 yield Static("", classes="settings-error", id=f"set-{key}-error")
+            yield Plain(_parameters_line(app) + "\n(o on the statistics screen fits them to your reviews)",
+                        classes="settings-help", id="settings-parameters")
             yield Static("", id="settings-status")
             with Horizontal(id="settings-buttons"):
                 yield Button("Save", id="settings-save-btn", variant="primary", compact=True)
@@ -257,3 +259,10 @@ class SettingsScreen(Screen):
 
 
 __all__ = ["SettingsScreen", "check", "parse_field"]
+
+
+def _parameters_line(app) -> str:
+    """Which FSRS parameters this profile's study uses (the defaults, or fitted ones)."""
+    from nqpf_tutor.core.learning.profile import parameters_line
+
+    return parameters_line(app.store)
