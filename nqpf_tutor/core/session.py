@@ -128,23 +128,33 @@ def _old_key(card: Card, old: str) -> tuple[str, str]:
 def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     """Match stored progress to the loaded decks. Pass every loaded card, not a selection."""
     cards = list(cards)
-    catalog = {c.key for c in cards}
+    catalog: set[tuple[str, str]] | None = None  # every card's key: made only if a card was renamed
     edited: list[str] = []
     renamed: list[tuple[str, str]] = []
     with store.transaction():
         # Only each state's content hash and reps are read (no state parsed, issue 17); the
-        # cards' hashes come from the deck cache.
+        # cards' hashes come from the deck cache. ``left`` loses each key a card matches: what
+        # stays are the orphans (no set of 100k catalog keys made at start-up).
         known = store.content_hashes()
+        left = dict(known)
+        take = left.pop
         for card in cards:
-            info = known.get(card.key)
+            info = take(card.key, None)
             if info is None:
+                if not card.formerly:
+                    continue
+                if catalog is None:
+                    catalog = {c.key for c in cards}
                 for old in card.formerly:
                     key = _old_key(card, old)
                     if key in known and key not in catalog and store.rename(key, card.key):
                         info = known[card.key] = known.pop(key)
+                        left.pop(key, None)
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
-            if info is None or info[0] == card.content_hash:
+                if info is None:
+                    continue
+            if info[0] == card.content_hash:
                 continue
             content_hash, reps = info
             if reps > 0 and content_hash:
@@ -154,7 +164,7 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                 state = store.get(*card.key)
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
-        orphans = sorted(known.keys() - catalog)  # in key order, as stored (UTF-8 order is code point order)
+        orphans = sorted(left)  # in key order, as stored (UTF-8 order is code point order)
     return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
@@ -204,9 +214,12 @@ class StudySession:
         self.learn_ahead = learn_ahead
         #: When nothing is due: offer the cards due soonest (Anki's "review ahead").
         self.review_ahead = review_ahead
-        self.cards: dict[tuple[str, str], Card] = {}
-        for c in cards:
-            self.cards.setdefault(c.key, c)
+        cards = cards if isinstance(cards, list) else list(cards)
+        self.cards: dict[tuple[str, str], Card] = {c.key: c for c in cards}
+        if len(self.cards) != len(cards):  # a key twice: the first card keeps it, in first place
+            self.cards = {}
+            for c in cards:
+                self.cards.setdefault(c.key, c)
         #: Writes the store cannot take now wait here, in order (one outbox per store).
         self.writes = store.writes
         self._on_disk = _OnDisk(self.cards, self.writes)
