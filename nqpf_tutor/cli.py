@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bind", metavar="ADDR", help="address to listen on (default: this machine's LAN "
                    "address; 0.0.0.0: every interface; 127.0.0.1: this computer only)")
     p.add_argument("--port", type=int, metavar="P", help="port (default 8765, or the next free one)")
+    add_class_option(p)
 
     p = sub.add_parser("join", help="answer a live game from this terminal")
     p.add_argument("address", metavar="ADDRESS", help="the address on the teacher's screen, e.g. 192.168.1.20:8765")

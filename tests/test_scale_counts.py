@@ -363,7 +363,7 @@ async def test_paper_written_in_a_worker(tmp_path, monkeypatch):
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert len(app.last_paper) == 4 and all(p.exists() for p in app.last_paper)
+        assert len(app.last_paper) == 8 and all(p.exists() for p in app.last_paper)  # A and B: PDF, Markdown, keys
         assert any("Paper test written" in (n.title or "") for n in app._notifications)
 
 

@@ -1,5 +1,6 @@
 """``nqpf-tutor live [--deck ...] [--tag ...] [-n N] [--seconds S] [--seed S] [--speed-bonus]
-[--streaks] [--no-leaderboard] [--bind ADDR] [--port P]``: the app, straight into a live game.
+[--streaks] [--no-leaderboard] [--bind ADDR] [--port P] [--class NAME]``: the app, straight into a
+live game (``--class``: kept with the results, for ``nqpf-tutor report --class``).
 
 Checked before the terminal is taken over, each problem one line: the numbers, the address
 and port (can a server listen there?), whether the chosen cards give any question.
@@ -16,6 +17,7 @@ def live_options(args) -> dict:
         "n": args.n, "seconds": args.seconds, "seed": args.seed,
         "speed_bonus": bool(args.speed_bonus), "streaks": bool(args.streaks),
         "leaderboard": not args.no_leaderboard, "bind": args.bind, "port": args.port,
+        "class_name": getattr(args, "class_name", None),
     }
 
 
@@ -27,7 +29,9 @@ def run(args, loc) -> int:
     from nqpf_tutor.live.net import DEFAULT_PORT, check_bind, lan_address, port_free
 
     options = live_options(args)
-    config = live_config(n=options["n"], seconds=options["seconds"], seed=options["seed"])  # one line if bad
+    config = live_config(n=options["n"], seconds=options["seconds"], seed=options["seed"],
+                         class_name=options["class_name"])  # one line if bad (numbers, --class)
+    options["class_name"] = config.class_name  # spaces collapsed, None for blank
     if options["bind"] is not None:
         try:
             options["bind"] = check_bind(options["bind"])

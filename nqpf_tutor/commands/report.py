@@ -50,7 +50,7 @@ def report_lines(report) -> list[str]:
         out.append(f"drills from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC)")
     if not report.answers:
         out.append("")
-        out.append("No answers yet. Run a drill with: nqpf-tutor drill --class NAME")
+        out.append("No answers yet. Run a drill or a live game: nqpf-tutor drill (or live) --class NAME")
         if not report.students:
             return out
     out += ["", "Students"]

@@ -1,6 +1,7 @@
 """``nqpf-tutor results [DRILL] [--out FILE] [--json]``: past drills, and one drill's results.
 
-Without DRILL: a table of the profile's drills. With DRILL (its id, or the start of it when
+Without DRILL: a table of the profile's drills and live games (with their class, when any has
+one; ``"class"`` in the JSON, null for none). With DRILL (its id, or the start of it when
 that is unambiguous): per-student scores, the questions most missed and every answer;
 ``--out FILE`` writes the answers as CSV to FILE and everything as JSON beside it.
 """
@@ -15,6 +16,7 @@ from nqpf_tutor.core.text import json_text, one_line
 from nqpf_tutor.errors import NqpfError
 
 STUDENTS_WIDTH = 30
+CLASS_WIDTH = 16
 
 
 def _plain(text: Any) -> str:
@@ -78,6 +80,7 @@ def _list(store, as_json: bool) -> int:
         s["answers"] = d.answers  # counted in the database; the answers themselves are not read
         if r.config.get("turns") == "everyone":
             s["live"] = True  # a live game: everyone answered every question
+        s["class"] = _class_of(d.class_name, r.config)
         s.pop("right", None)
         summaries.append(s)
     if as_json:
@@ -91,10 +94,22 @@ def _list(store, as_json: bool) -> int:
          str(s["questions"]), str(s["answers"]), "cut short" if s["cut_short"] else "finished"]
         for s, r in zip(summaries, records)
     ]
-    for line in _table(["drill", "started (UTC)", "students", "questions", "answers", "status"], rows, {3, 4}):
+    header, right = ["drill", "started (UTC)", "students", "questions", "answers", "status"], {3, 4}
+    if any(s["class"] for s in summaries):  # a class column once any drill or live game has one
+        header.insert(2, "class")
+        right = {4, 5}
+        for row, s in zip(rows, summaries):
+            row.insert(2, _clip(_plain(s["class"] or "-"), CLASS_WIDTH))
+    for line in _table(header, rows, right):
         print(line)
     print(f"{len(rows)} drill{'s' * (len(rows) != 1)}; show one with: nqpf-tutor results DRILL")
     return 0
+
+
+def _class_of(column: str | None, config: dict) -> str | None:
+    """The class a drill or live game was run with: the drill row's, else its config's."""
+    name = column or config.get("class_name")
+    return name if isinstance(name, str) and name else None
 
 
 def _show(record) -> None:
@@ -155,7 +170,9 @@ def run(args, loc) -> int:
         names = f"{csv_path} and {json_path}" if json_path is not None else str(csv_path)
         print(f"wrote {names}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json_text(record.to_dict()))
+        data = record.to_dict()
+        data["drill"]["class"] = _class_of(None, record.config)
+        print(json_text(data))
     else:
         _show(record)
     return 0

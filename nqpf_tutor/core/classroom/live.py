@@ -27,7 +27,9 @@ Rules
 - Saving: the game is a drill whose turns are "everyone" (``config['turns'] == 'everyone'``),
   recorded when its first question opens; every answer is committed as it is received (a batch
   received together in one transaction), before it is acknowledged; misses at the close. So
-  ``results`` lists live games, and a crash loses no answer given.
+  ``results`` lists live games, and a crash loses no answer given. The game's class
+  (``DrillConfig.class_name``, ``live --class``) is kept with its drill row, so the class report
+  counts it with the class's drills (each nickname a student, matched to names as drills' are).
 """
 
 from __future__ import annotations
@@ -421,7 +423,9 @@ class LiveGame:
         if self.started is None:
             started = self.now()
             if self.store is not None:
-                self.store.start_drill(self.id, started, self.record_config(), self.seed)
+                # the class only when there is one (stores that know no class still take a game)
+                kw = {"class_name": self.config.class_name} if self.config.class_name else {}
+                self.store.start_drill(self.id, started, self.record_config(), self.seed, **kw)
             self.started = started
         self.index += 1
         self.phase = QUESTION

@@ -356,7 +356,7 @@ def report_from_store(
     drills = store.drills()
     names = class_names(drills)
     if class_name is not None and name_key(class_name) not in {name_key(n) for n in names}:
-        known = ", ".join(names) if names else "none yet (drill --class NAME)"
+        known = ", ".join(names) if names else "none yet (drill or live --class NAME)"
         raise ReportError(f"no drills of class {one_line(class_name)!r} (classes: {known})")
     wanted = [n for n in names if class_name is None or name_key(n) == name_key(class_name)]
     rosters = class_rosters(classes_dir, wanted) if classes_dir is not None and roster is None else {}

@@ -55,7 +55,7 @@ def option_label(i: int, text: str) -> Content:
 def live_defaults(app) -> dict[str, Any]:
     choice = app.choice
     return {"n": choice.n or 10, "seconds": 20, "seed": choice.seed, "speed_bonus": False, "streaks": False,
-            "leaderboard": True, "bind": None, "port": None}
+            "leaderboard": True, "bind": None, "port": None, "class_name": None}
 
 
 def start_live(app, options: dict[str, Any]) -> bool:
@@ -67,7 +67,8 @@ def start_live(app, options: dict[str, Any]) -> bool:
             n=int(options.get("n") or 10), seconds=options.get("seconds", 20), seed=options.get("seed"),
             speed_bonus=bool(options.get("speed_bonus")), streaks=bool(options.get("streaks")),
             leaderboard=bool(options.get("leaderboard", True)),
-            deck_ids=tuple(app.choice.deck_ids), tags=tuple(app.choice.tags))
+            deck_ids=tuple(app.choice.deck_ids), tags=tuple(app.choice.tags),
+            class_name=options.get("class_name"))
         cards = app.selected_cards()
         game = LiveGame.create(config, cards, store=app.store, clock=live_clock(app), now=app.clock,
                                cite=lambda card: cite(app, card))
@@ -103,7 +104,8 @@ def open_live(app) -> None:
 
 class LiveSetupScreen(DrillSetupScreen):
     """The drill's set-up form for a live game: no student names (everyone joins), but the
-    address and port to listen on. Returns the options for ``start_live``."""
+    class (kept for the class report), the address and port to listen on. Returns the options
+    for ``start_live``."""
 
     def compose(self) -> ComposeResult:
         from nqpf_tutor.live.net import DEFAULT_PORT
@@ -119,6 +121,7 @@ class LiveSetupScreen(DrillSetupScreen):
                 ("Seconds per question", "setup-seconds", "20", "integer", "0 = no timer"),
                 ("Seed (optional)", "setup-seed",
                  "" if choice.seed is None else str(choice.seed), "integer", "empty: a random one"),
+                ("Class (optional)", "setup-class", "", "text", "e.g. 9B: kept for the class report"),
                 ("Listen on (optional)", "setup-bind", "", "text", "empty: this network; 0.0.0.0: all"),
                 ("Port (optional)", "setup-port", "", "integer", f"empty: {DEFAULT_PORT} or the next free"),
             ]
@@ -157,8 +160,9 @@ class LiveSetupScreen(DrillSetupScreen):
                 bind = check_bind(bind)
             except ValueError as e:
                 raise NqpfError(str(e).replace("--bind", "listen on")) from None
-        live_config(n=n, seconds=seconds, seed=seed)  # one-line errors for bad numbers
-        return {"n": n, "seconds": seconds, "seed": seed, "bind": bind, "port": port,
+        class_name = live_config(n=n, seconds=seconds, seed=seed,  # one-line errors: numbers, class
+                                 class_name=self.query_one("#setup-class", Input).value).class_name
+        return {"n": n, "seconds": seconds, "seed": seed, "bind": bind, "port": port, "class_name": class_name,
                 "speed_bonus": self.query_one("#setup-speed", Checkbox).value,
                 "streaks": self.query_one("#setup-streaks", Checkbox).value,
                 "leaderboard": self.query_one("#setup-board", Checkbox).value}
@@ -437,6 +441,8 @@ class LiveScreen(Screen):
         started = self.game.index >= 0
         what = "second round, " if self.round_no > 1 else ""
         keys = f"enter: {'next question' if started else 'start'}  ·  x: remove a student  ·  escape: end"
+        if self.game.config.class_name:
+            what = f"class {self.game.config.class_name} · {what}"
         info = f"{what}{self.game.total} questions · " + (
             f"{self.game.config.seconds} s each" if self.game.config.seconds else "no timer")
         self.query_one("#live-lobby-keys", Static).update(styled(info + "\n" + keys, "dim"))

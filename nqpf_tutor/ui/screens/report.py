@@ -138,8 +138,9 @@ class ReportScreen(Screen):
         self.query_one("#report-tabs").display = True
         n = len(report.drills)
         if not n:
-            summary = "No drills yet" + (" of this class" if self.class_name else "") + \
-                ". Start one with d on the home screen (give it a class) or: nqpf-tutor drill --class NAME"
+            summary = "No drills yet" + (" of this class" if self.class_name else "") + (
+                ". Start a drill (d on the home screen) or a live game (l) with a class, or: "
+                "nqpf-tutor drill --class NAME (or live --class NAME)")
         else:
             first: datetime = report.drills[0].started
             last: datetime = report.drills[-1].started
