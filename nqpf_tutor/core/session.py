@@ -138,10 +138,12 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
         known = store.content_hashes()
         left = dict(known)
         take = left.pop
+        unanswered: list[Card] = []  # in catalog order: the study session's new cards (below)
         for card in cards:
             info = take(card.key, None)
             if info is None:
                 if not card.formerly:
+                    unanswered.append(card)
                     continue
                 if catalog is None:
                     catalog = {c.key for c in cards}
@@ -153,7 +155,10 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
                 if info is None:
+                    unanswered.append(card)
                     continue
+            if info[1] <= 0:
+                unanswered.append(card)
             if info[0] == card.content_hash:
                 continue
             content_hash, reps = info
@@ -165,6 +170,9 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
         orphans = sorted(left)  # in key order, as stored (UTF-8 order is code point order)
+    # For a study session over these same cards next, while nothing is written (start-up):
+    # its new-card candidates without a set of every answered key (see StudySession).
+    store.__dict__["_unanswered_memo"] = (store.data_version(), cards, unanswered)
     return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
@@ -223,9 +231,8 @@ class StudySession:
         #: Writes the store cannot take now wait here, in order (one outbox per store).
         self.writes = store.writes
         self._on_disk = _OnDisk(self.cards, self.writes)
-        known = store.answered_keys()
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
-        self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
+        self._new: list[Card] = _spread_siblings(self._unanswered(store, cards))
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
         self._plan_new: list[tuple[str, str]] | None = None
@@ -236,6 +243,17 @@ class StudySession:
         self._mix_totals = (0, 0)
         self._mix_done = [0, 0]  # new, review answered today in this session
         self._snaps: dict[str, _Snap] = {}  # due counts kept up to date by this session (issue 17)
+
+    def _unanswered(self, store: Store, cards: list[Card]) -> list[Card]:
+        """The session's cards never answered, in order: what ``sync_catalog`` found for the same
+        cards when nothing was written since (start-up at 100k cards), else from the store."""
+        memo = store.__dict__.pop("_unanswered_memo", None)
+        if (memo is not None and len(self.cards) == len(cards) and memo[1] == cards
+                and memo[0] == store.data_version()):
+            store.__dict__.pop("_hashes_memo", None)
+            return list(memo[2])
+        known = store.answered_keys()
+        return [c for k, c in self.cards.items() if k not in known]
 
     # --- time ---------------------------------------------------------------------------------
 
