@@ -90,9 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--watch", action="store_true", help="validate again on every save (ctrl+c stops)")
 
-    p = sub.add_parser("export", help="export cards as json, csv, apkg, or a printable paper (markdown, pdf)")
+    p = sub.add_parser("export", help="export cards as json, csv, apkg (an Anki package), or a printable paper "
+                       "(markdown, pdf)",
+                       description="Export cards as json or csv, an Anki package (apkg, needs -o FILE.apkg) to study "
+                       "in Anki or AnkiDroid, or a printable paper test (markdown or pdf).")
     _add_selection(p)
-    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg", "pdf"])
+    p.add_argument("--format", required=True, choices=["json", "csv", "markdown", "apkg", "pdf"],
+                   help="json or csv: every card; markdown or pdf: a paper test; apkg: an Anki package")
     p.add_argument("--seed", type=int, default=None, metavar="S")
     p.add_argument("-n", type=int, default=None, metavar="N", help="at most N questions")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")

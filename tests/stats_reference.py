@@ -173,7 +173,8 @@ def mastery(
         if not mine:
             continue
         s = states.get(c.key)
-        r = scheduler.retrievability(s, now) if s is not None else None
+        # issue 13: only cards in review count (a card in learning or relearning is not mastered)
+        r = scheduler.retrievability(s, now) if s is not None and s.state == State.Review else None
         for t in mine:
             total[t] += 1
             known[t] += r is not None and r >= threshold

@@ -299,7 +299,12 @@ def test_second_round_asks_exactly_the_missed_questions(tmp_path):
         for choose in (wrong, right, right, wrong, right):
             d.answer(choose(d))
         second = d.second_round()
-        assert second.questions == [d.questions[0], d.questions[3]]
+        assert [q.card for q in second.questions] == [d.questions[0].card, d.questions[3].card]
+        for before, again in zip((d.questions[0], d.questions[3]), second.questions):
+            # the options are shuffled again (another order), the right answer still right
+            assert sorted(again.options) == sorted(before.options) and again.answer == before.answer
+            if before.card.type != "truefalse":  # True stays before False
+                assert again.options != before.options
         assert second.id != d.id and second.students == d.students and second.seed == d.seed
         assert second.config.streaks and second.config.second_round_of == d.id
         while not second.done:
@@ -472,3 +477,19 @@ def test_results_that_cannot_be_written_give_one_line(tmp_path):
     with pytest.raises(OutputError, match="cannot write"):
         write_results(d, blocker / "r.csv")
     assert not list(tmp_path.glob("**/*.tmp"))
+
+
+def test_a_second_round_shuffles_each_questions_options_again():
+    from nqpf_tutor.core.drill import reshuffle
+    from nqpf_tutor.core.questions import Question
+
+    qs = [Question(Card("d", f"m{i}", "mcq", f"Q{i}?", f"right {i}", distractors=(f"a{i}", f"b{i}")),
+                   f"Q{i}?", (f"right {i}", f"a{i}", f"b{i}"), 0) for i in range(20)]
+    qs.append(Question(Card("d", "tf", "truefalse", "S.", "false"), "S.", ("True", "False"), 1))
+    again = reshuffle(qs, "round|x")
+    assert again == reshuffle(qs, "round|x")  # deterministic
+    assert [q.card for q in again] == [q.card for q in qs]
+    for before, after in zip(qs[:-1], again[:-1]):
+        assert after.options != before.options and sorted(after.options) == sorted(before.options)
+        assert after.answer == before.answer
+    assert again[-1].options == ("True", "False") and again[-1].answer == "False"

@@ -303,11 +303,11 @@ async def test_the_apps_paper_never_replaces_an_earlier_one(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample", "second"], n=3, seed=11))
     folder = tmp_path / "data" / "papers"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # the paper asks its length first: enter takes the form as filled
         await app.workers.wait_for_complete()
         await pilot.pause()
         (folder / "paper-11-A.md").write_text("marked by hand")
-        await pilot.press("p")
+        await pilot.press("p", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert (folder / "paper-11-A.md").read_text() == "marked by hand"

@@ -219,7 +219,7 @@ async def test_the_apps_paper_is_a_pdf_in_the_settings_page_size(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample"], n=5, seed=3))
     app.settings = replace(app.settings, paper_size="letter")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # the paper form (issue 13), as filled
         await app.workers.wait_for_complete()
         await pilot.pause()
     folder = app.loc.data_dir / "papers"
@@ -259,7 +259,7 @@ async def test_the_apps_paper_says_in_one_line_when_it_cannot_write(tmp_path):
     app = make_app(tmp_path, choice=Choice(deck_ids=["sample"], n=3, seed=3))
     (app.loc.data_dir / "papers").write_text("a file where the folder should be", "utf-8")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # the paper form (issue 13), as filled
         await app.workers.wait_for_complete()
         await pilot.pause()
         notes = [str(n.message) for n in app._notifications]

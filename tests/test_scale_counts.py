@@ -353,7 +353,7 @@ async def test_paper_written_in_a_worker(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "make_paper", slow)
     app = make_app(tmp_path, choice=Choice(n=3, seed=5))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("p", "enter")  # the paper form (issue 13), as filled
         await pilot.pause()
         assert [w for w in app.workers if w.group == "paper" and w.is_running]  # off the event loop
         assert any("Writing the paper" in n.message for n in app._notifications)  # progress shown

@@ -111,16 +111,18 @@ def test_retention_over_time(stats):
 
 
 def test_mastery(stats):
-    # FSRS: retrievability is 0.9 when the days since the last review equal the stability, above
-    # it before; py-fsrs counts whole days, so a card answered less than a day ago is at 1.0.
-    # eras: c00 (answered an hour ago) and c10 (20 days, stability 30) yes, c11 (21 days, stability 10) no.
-    # dates: c04 (Again 23 hours ago: 0 whole days) yes; c11 and c16 (new) no.
-    # policies: c12 (5 days, stability 200) yes. foundations: c13 (suspended; 1 day, stability 50) yes.
+    # Mastered: in review (graduated from learning) and FSRS retrievability now >= 0.9; py-fsrs
+    # counts whole days, so R is 0.9 when the days since the last review equal the stability.
+    # eras: c00 (answered Good an hour ago: still learning) no; c10 (review, 20 days, stability 30)
+    # yes; c11 (review, 21 days, stability 10: R < 0.9) no -> 1 of 3.
+    # dates: c04 (answered Again: learning, though FSRS predicts R 1.0) no; c11 no; c16 (new) no -> 0 of 3.
+    # policies: c12 (review, 5 days, stability 200) yes. foundations: c13 (suspended review; 1 day,
+    # stability 50) yes.
     assert stats["mastery"] == [
-        {"tag": "eras", "cards": 3, "mastered": 2, "share": round(2 / 3, 4)},
+        {"tag": "eras", "cards": 3, "mastered": 1, "share": round(1 / 3, 4)},
         {"tag": "foundations", "cards": 1, "mastered": 1, "share": 1.0},
         {"tag": "policies", "cards": 1, "mastered": 1, "share": 1.0},
-        {"tag": "dates", "cards": 3, "mastered": 1, "share": round(1 / 3, 4)},
+        {"tag": "dates", "cards": 3, "mastered": 0, "share": 0.0},
     ]
     assert stats["mastery_threshold"] == 0.9
     json.dumps(stats)
@@ -174,8 +176,8 @@ def test_format_text(stats):
     assert len(spark) == 30 and spark[-1] == "█" and spark[-2] == spark[-9] == "▅"
     assert "Days studied since 2024-12-16: 4" in lines
     assert "Retention by week (share not Again): 12-30 0%  06-02 100%  06-09 60%" in lines
-    assert ("Mastery (recall now >= 90%): eras 67% (2/3)  foundations 100% (1/1)  policies 100% (1/1)  "
-            "dates 33% (1/3)") in lines
+    assert ("Mastery (in review, recall now >= 90%): eras 33% (1/3)  foundations 100% (1/1)  "
+            "policies 100% (1/1)  dates 0% (0/3)") in lines
 
 
 def test_helpers():

@@ -159,6 +159,22 @@ def build_questions(cards: Iterable[Card], n: int, seed: int | None) -> list[Que
     return questions
 
 
+def reshuffle(questions: list[Question], seed: str) -> list[Question]:
+    """The same questions, each with its options in another order than before (as far as it
+    can: two options can only swap); true/false keeps True before False. Deterministic."""
+    rng = random.Random(seed)
+    out = []
+    for q in questions:
+        options = list(q.options)
+        if q.card.type != "truefalse" and len(options) > 1:
+            before = list(options)
+            rng.shuffle(options)
+            if options == before:  # a shuffle may give the same order back: turn it by one
+                options = options[1:] + options[:1]
+        out.append(Question(q.card, q.prompt, tuple(options), options.index(q.answer)))
+    return out
+
+
 # --- answers and scores -----------------------------------------------------------------------------
 
 
@@ -471,7 +487,7 @@ class Drill:
         if not missed:
             raise DrillError("no missed questions for a second round")
         config = replace(self.config, n=len(missed), second_round_of=self.id)
-        return Drill(config, missed, self.store, self.clock, self.now)
+        return Drill(config, reshuffle(missed, f"round|{self.id}"), self.store, self.clock, self.now)
 
     def record_config(self) -> dict[str, Any]:
         """The config as saved with the drill: settings plus the questions asked."""

@@ -209,6 +209,7 @@ class StudySession:
         mode: str = "study",
         learn_ahead: bool = True,
         review_ahead: bool = False,
+        extra_new: int = 0,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
@@ -222,6 +223,8 @@ class StudySession:
         self.learn_ahead = learn_ahead
         #: When nothing is due: offer the cards due soonest (Anki's "review ahead").
         self.review_ahead = review_ahead
+        #: Custom study's "more new cards today": added to today's new-card limits (each pool).
+        self.extra_new = max(0, extra_new)
         cards = cards if isinstance(cards, list) else list(cards)
         self.cards: dict[tuple[str, str], Card] = {c.key: c for c in cards}
         if len(self.cards) != len(cards):  # a key twice: the first card keeps it, in first place
@@ -268,13 +271,29 @@ class StudySession:
 
     def _limits_left(self, now: datetime) -> tuple[int, int]:
         start, _ = self._today(now)
-        introduced = self.store.count_first_seen_since(start)
-        new_left = self._new_per_day(now, introduced) - introduced
+        shared, per_deck = self._pools = self._new_pools(now)  # kept for the _new_available that follows
+        new_left = shared + sum(per_deck.values())
         review_left = self.settings.reviews_per_day - self.store.count_reviews_since(start, queue="review")
         if self.writes.pending:  # answers not saved yet count against today's limits too
             new_waiting, review_waiting = self._waiting_today(start)
             new_left, review_left = new_left - new_waiting, review_left - review_waiting
         return max(0, new_left), max(0, review_left)
+
+    def _new_pools(self, now: datetime) -> tuple[int, dict[str, int]]:
+        """New cards still allowed today: (the shared pool, {deck id: its own pool}).
+
+        Decks with their own limit (``deck_new_per_day``) neither use nor use up the shared
+        ``new_per_day`` (in exam mode the plan's pace); custom study's ``extra_new`` raises every pool.
+        """
+        start, _ = self._today(now)
+        limits = self.settings.deck_new_per_day or {}
+        seen_total = self.store.count_first_seen_since(start)
+        if not limits:
+            return max(0, self._new_per_day(now, seen_total) + self.extra_new - seen_total), {}
+        by_deck = self.store.count_first_seen_by_deck(start)
+        own = {d: max(0, n + self.extra_new - by_deck.get(d, 0)) for d, n in limits.items()}
+        shared_seen = seen_total - sum(by_deck.get(d, 0) for d in limits)
+        return max(0, self._new_per_day(now, shared_seen) + self.extra_new - shared_seen), own
 
     def _waiting_today(self, start: datetime) -> tuple[int, int]:
         """(cards first answered today, review answers today) in writes not saved yet."""
@@ -344,13 +363,23 @@ class StudySession:
         n = self.store.count_due(states, before, now, self._on_disk, limit) + len(self._unsaved_due(states, before, now))
         return n if limit is None else min(n, limit)
 
-    def _new_available(self, now: datetime) -> Iterator[Card]:
+    def _new_available(self, now: datetime, pools: tuple[int, dict[str, int]] | None = None) -> Iterator[Card]:
+        """New cards in order; with ``pools`` (``_new_pools``) only as many as today's limits allow."""
+        shared, own = (pools[0], dict(pools[1])) if pools is not None else (0, {})
         i = self._new_pos
         while i < len(self._new):
             card = self._new[i]
+            room = pools is None or (own[card.deck_id] if card.deck_id in own else shared) > 0
+            if not room and i != self._new_pos:  # its pool is used up: skip it unread
+                i += 1
+                continue
             state = self._get(card.key)
             if state is None or state.reps == 0:
-                if state is None or not (state.suspended or state.is_buried(now)):
+                if room and (state is None or not (state.suspended or state.is_buried(now))):
+                    if card.deck_id in own:
+                        own[card.deck_id] -= 1
+                    elif pools is not None:
+                        shared -= 1
                     yield card
             elif i == self._new_pos:
                 self._new_pos += 1  # answered (here or in another window): never new again
@@ -371,7 +400,7 @@ class StudySession:
         ahead = timedelta(minutes=self.settings.learn_ahead_minutes if self.learn_ahead else 0)
         _, tomorrow = self._today(now)
         return Counts(
-            new=self._take(self._new_available(now), new_left) if new_left else 0,
+            new=self._take(self._new_available(now, self._pools), new_left) if new_left else 0,
             learning=self._counted_due("learning", LEARNING_STATES, now + ahead + _TICK, now),
             review=min(review_left, self._counted_due("review", REVIEW_STATES, tomorrow, now)) if review_left else 0,
         )
@@ -448,7 +477,7 @@ class StudySession:
             return card
         new_left, review_left = self._limits_left(now)
         review = next(self._reviews_due(now), None) if review_left else None
-        new = next(self._new_available(now), None) if new_left else None
+        new = next(self._new_available(now, self._pools), None) if new_left else None
         if review is not None and new is not None:
             return new if self._new_turn(now) else review
         if review is not None or new is not None:
@@ -489,7 +518,8 @@ class StudySession:
                 today_ok = when == now and review_left and day_begins <= now
                 times.append(now if today_ok else max(tomorrow, day_begins))
             if next(self._new_available(when), None) is not None:
-                times.append(now if when == now and new_left else tomorrow)
+                allowed = when == now and new_left and next(self._new_available(now, self._pools), None)
+                times.append(now if allowed else tomorrow)
         return min(times) if times else None
 
     # --- answering ---------------------------------------------------------------------------------

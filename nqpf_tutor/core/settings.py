@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,9 @@ class Settings:
     timezone: str | None = None  # IANA name; None = the system's local time
     theme: str = "textual-dark"
     paper_size: str = "a4"  # the app's PDF paper tests: a4 or letter
+    #: Per deck id: that deck's own daily limit of new cards. A deck listed here does not use
+    #: (nor use up) ``new_per_day``, which the decks not listed share.
+    deck_new_per_day: dict = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -145,6 +148,21 @@ def _paper_size(v: Any) -> str:
     if not isinstance(v, str) or v.strip().lower() not in ("a4", "letter"):
         raise ValueError(f"must be a4 or letter, got {v!r}")
     return v.strip().lower()
+def _deck_limits(v: Any) -> dict[str, int]:
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError(f"must be a mapping of deck id: new cards a day (eras: 10), got {v!r}")
+    check = _int_in(0, 100000)
+    out: dict[str, int] = {}
+    for deck, n in v.items():
+        if not isinstance(deck, str) or not deck.strip():
+            raise ValueError(f"a deck id must be a text, got {deck!r}")
+        try:
+            out[deck] = check(n)
+        except ValueError as e:
+            raise ValueError(f"{deck}: {e}") from None
+    return out
 
 
 _CHECKS = {
@@ -160,7 +178,28 @@ _CHECKS = {
     "timezone": _timezone,
     "theme": _text,
     "paper_size": _paper_size,
+    "deck_new_per_day": _deck_limits,
 }
+
+#: What each setting does, for the settings screen and the README (key: (label, explanation)).
+SETTING_HELP: dict[str, tuple[str, str]] = {
+    "new_per_day": ("New cards a day", "new cards introduced a day, shared by the decks without a limit of their own"),
+    "deck_new_per_day": ("New cards a day, per deck", "a deck's own limit (empty: it shares the one above)"),
+    "reviews_per_day": ("Reviews a day", "answers to review cards a day, over all decks (0-100000)"),
+    "desired_retention": ("Desired retention", "the chance of recall FSRS aims for, 0.7 to 0.99: higher means "
+                          "more reviews"),
+    "learning_steps": ("Learning steps", "waits between the first answers of a new card, e.g. 1m, 10m "
+                       "(s, m, h, d; empty: straight to review)"),
+    "relearning_steps": ("Relearning steps", "waits after a review card is forgotten (Again), e.g. 10m"),
+    "day_rollover_hour": ("New day starts at", "local hour (0-23) when a new study day begins (4: at 4 AM)"),
+    "maximum_interval": ("Maximum interval", "the longest wait between reviews, in days (1-36500)"),
+    "leech_threshold": ("Leech after lapses", "forgetting a card this often suspends it as a leech (0: never)"),
+    "learn_ahead_minutes": ("Learn ahead", "minutes: when nothing else is due, learning cards due this soon "
+                            "are shown (0-1440)"),
+    "timezone": ("Time zone", "an IANA name like Europe/Berlin for the study day; empty: the computer's"),
+    "paper_size": ("Paper size", "page size of the app's PDF paper tests: a4 or letter"),
+}
+
 
 
 def load_settings(path: str | os.PathLike) -> Settings:
@@ -224,4 +263,4 @@ def save_settings(settings: Settings, path: str | os.PathLike) -> None:
         raise SettingsError(str(e)) from None
 
 
-__all__ = ["Settings", "SettingsError", "load_settings", "save_settings", "parse_step", "format_step"]
+__all__ = ["SETTING_HELP", "Settings", "SettingsError", "load_settings", "save_settings", "parse_step", "format_step"]

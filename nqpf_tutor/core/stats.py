@@ -9,7 +9,11 @@
 - ``calendar``: answers per study day for 26 weeks, from a Monday to today (a heatmap);
 - ``retention_over_time``: per week (Monday to Sunday) the share of answers not graded Again;
 - ``mastery``: per topic tag (eras, foundations, policies, dates by default) the share of the
-  tag's cards whose predicted recall (FSRS retrievability) is now at least 0.9.
+  tag's cards that have graduated from learning (review state: a card answered Again is back in
+  relearning and does not count; new cards do not count) and whose predicted recall (FSRS
+  retrievability) is now at least 0.9.
+
+``FIGURES`` defines each figure in words (the help screen and the README show them).
 
 Days are study days (they start at the rollover hour, DST safe); weeks start on Monday.
 """
@@ -40,6 +44,39 @@ MATURE_DAYS = 21
 MASTERY_TAGS: tuple[str, ...] = ("eras", "foundations", "policies", "dates")
 #: Retrievability at or above which a card counts as mastered.
 MASTERY_RETRIEVABILITY = 0.9
+
+
+#: What each figure counts and over which period (shown in the app's help and the stats screen).
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("Answers today", "answers given since the study day began (the rollover hour); an undone answer does not count"),
+    ("Accuracy today", "share of today's answers not graded Again (wrong choices and typed misses are Again)"),
+    ("Time today", "the time taken by today's answers, added up (answers with no time recorded add nothing)"),
+    ("Retention, 30 days", "share of the answers of the last 30 days (to the minute) not graded Again"),
+    ("New / learning / young / mature", "cards never answered; in (re)learning steps; in review with an "
+     f"interval under {MATURE_DAYS} days; {MATURE_DAYS} days or more (suspended cards counted apart)"),
+    ("Forecast", "cards falling due on each of the next 30 study days; overdue cards count today"),
+    ("Reviews per day", "answers on each of the last 30 study days, with their Again answers and time"),
+    ("Retention by week", "per week (Monday to Sunday), share of that week's answers not graded Again"),
+    ("Calendar, streak", "answers per study day for 26 weeks; the streak: study days in a row with an "
+     "answer, back from today (today not studied yet does not break it)"),
+    ("Mastery", "per topic: cards in review (graduated from learning; an Again sends a card back to relearning) that you would "
+     f"recall now with a chance of {MASTERY_RETRIEVABILITY:.0%} or more (FSRS), out of all the topic's cards"),
+    ("Recall (browse)", "a reviewed card's predicted chance of recall now (FSRS retrievability); a card in "
+     "learning shows 'learning' (just seen, not yet remembered), a new card nothing"),
+)
+
+
+def mastered(scheduler: Scheduler, state: CardState | None, now: datetime,
+             threshold: float = MASTERY_RETRIEVABILITY) -> bool:
+    """Does ``state`` count as mastered: graduated to review and recalled now with ``threshold``?
+
+    Cards in learning or relearning (just seen, or last answered Again) never count, though
+    FSRS predicts a high recall for them minutes after an answer.
+    """
+    if state is None or state.reps == 0 or state.state != State.Review:
+        return False
+    r = scheduler.retrievability(state, now)
+    return r is not None and r >= threshold
 
 
 def retention(store: Store, since: datetime | None) -> float | None:
@@ -161,7 +198,7 @@ def mastery(
     tags: Sequence[str] = MASTERY_TAGS,
     threshold: float = MASTERY_RETRIEVABILITY,
 ) -> list[dict[str, Any]]:
-    """Per tag: the tag's cards, how many are recalled now with retrievability >= ``threshold``."""
+    """Per tag: the tag's cards, how many are ``mastered`` (in review, retrievability >= ``threshold``)."""
     wanted = list(dict.fromkeys(tags))
     total = {t: 0 for t in wanted}
     known = {t: 0 for t in wanted}
@@ -173,11 +210,10 @@ def mastery(
         mine = [t for t in wanted if t in c.tags]
         if not mine:
             continue
-        s = states.get(c.key)
-        r = scheduler.retrievability(s, now) if s is not None else None
+        ok = mastered(scheduler, states.get(c.key), now, threshold)
         for t in mine:
             total[t] += 1
-            known[t] += r is not None and r >= threshold
+            known[t] += ok
     return [
         {"tag": t, "cards": total[t], "mastered": known[t],
          "share": None if total[t] == 0 else round(known[t] / total[t], 4)}
@@ -221,6 +257,13 @@ def compute_stats(
     # tests/stats_reference.py, which the tests compare against on seeded stores.
     f = card_figures(store, cards, scheduler, now, tomorrow, FORECAST_DAYS, MATURE_DAYS)
     new_left = max(0, settings.new_per_day - store.count_first_seen_since(today_start))
+    limits = getattr(settings, "deck_new_per_day", None) or {}
+    if limits:  # decks with their own new-card limit neither use nor use up the shared one
+        by_deck = store.count_first_seen_by_deck(today_start)
+        loaded = {c.deck_id for c in cards}
+        shared_seen = store.count_first_seen_since(today_start) - sum(by_deck.get(d, 0) for d in limits)
+        new_left = max(0, settings.new_per_day - shared_seen) + sum(
+            max(0, n - by_deck.get(d, 0)) for d, n in limits.items() if d in loaded)
     first_monday = today - timedelta(days=today.weekday(), weeks=CALENDAR_WEEKS - 1)
     days = ReviewDays(store, scheduler, min(first_monday, today - timedelta(days=REVIEW_DAYS - 1)), today)
     tags = mastery_tags if mastery_tags is not None else (getattr(settings, "mastery_tags", None) or MASTERY_TAGS)
@@ -322,7 +365,7 @@ def _more_lines(stats: dict[str, Any]) -> list[str]:
         f"Days studied since {next(iter(cal), '-')}: {cal_days}",
         "Retention by week (share not Again): "
         + ("  ".join(f"{w['week_start'][5:]} {_pct(w['retention'])}" for w in weeks) if weeks else "-"),
-        f"Mastery (recall now >= {stats['mastery_threshold']:.0%}): "
+        f"Mastery (in review, recall now >= {stats['mastery_threshold']:.0%}): "
         + ("  ".join(f"{m['tag']} {_pct(m['share'])} ({m['mastered']}/{m['cards']})" for m in stats["mastery"])
            or "-"),
     ]

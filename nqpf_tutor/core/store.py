@@ -861,6 +861,15 @@ class Store:
         ).fetchone()[0]
 
     @_guarded
+    def count_first_seen_by_deck(self, since: datetime) -> dict[str, int]:
+        """Per deck id: cards answered for the first time since ``since`` (for per-deck new limits)."""
+        rows = self.conn.execute(
+            "SELECT deck_id, count(*) FROM card_state WHERE profile_id = ? AND first_seen >= ? GROUP BY deck_id",
+            (self.profile_id, ts(since)),
+        )
+        return {deck: n for deck, n in rows}
+
+    @_guarded
     def count_reviews_since(self, since: datetime, queue: str | None = None) -> int:
         """Answers since ``since`` that still count (not undone), optionally from one queue."""
         sql = "SELECT count(*) FROM reviews WHERE profile_id = ? AND ts >= ?"

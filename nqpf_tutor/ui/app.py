@@ -24,7 +24,7 @@ from typing import Callable
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from nqpf_tutor.core.loader import Catalog, load_catalog, select_cards
 from nqpf_tutor.core.scheduler import utc_now
@@ -74,20 +74,29 @@ class TutorCommands(Provider):
 
     ACTIONS = [
         ("Study due cards", "study", "Spaced repetition over the chosen decks"),
-        ("Quiz", "quiz", "Multiple-choice questions, a score and a review of misses"),
+        ("Quiz", "quiz_form", "Multiple-choice questions, a score and a review of misses"),
         ("Drill (classroom)", "drill", "Timed questions, students taking turns, scores"),
         ("Live classroom game", "live", "Everyone answers on a phone or laptop; you project the questions"),
         ("Statistics", "stats", "Reviews, forecast, retention and mastery"),
         ("Browse cards", "browse", "Search every card; suspend or reset"),
         ("Reload decks", "reload", "Read the deck files again from disk"),
         ("Class report", "report", "A class across its drills: students, hardest questions, tags"),
-        ("Print a paper test", "paper", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
+        ("Print a paper test", "paper_form", "A PDF (and Markdown) test of the chosen decks: versions A and B, answer keys"),
+        ("Custom study", "custom", "More new cards today, forgotten cards, study ahead, a deck or tag outside the schedule"),
+        ("Settings", "settings", "Daily limits (per deck too), desired retention, learning steps, day start"),
         ("Exam plan", "plan", "Days to an exam: new cards, reviews and minutes a day, predicted recall"),
         ("Optimize FSRS parameters", "optimize", "Fit the scheduler to your own review history"),
         ("Simulate schedulers", "simulate", "How much work FSRS, SM-2 and Leitner take for simulated learners"),
         ("Home", "home", "Back to the deck list"),
         ("Help: keys", "help", "Every key of every screen"),
     ]
+
+    async def discover(self) -> Hits:
+        """The app's actions, listed as soon as the palette opens (before anything is typed)."""
+        app = self.app
+        assert isinstance(app, TutorApp)
+        for name, action, help_text in self.ACTIONS:
+            yield DiscoveryHit(name, lambda a=action: app.do(a), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -529,6 +538,51 @@ class TutorApp(StoreErrors, App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_decks()
+
+    def _ask(self, kind: str, then: Callable[[], None]) -> None:
+        """Ask the length, decks and tags (a form), keep them as the choice, then run ``then``."""
+        from nqpf_tutor.ui.screens.forms import SelectionForm
+
+        def chosen(choice) -> None:
+            if choice is not None:
+                self.choice = choice
+                for screen in self.screen_stack:
+                    if hasattr(screen, "refresh_decks"):
+                        screen.refresh_decks()
+                then()
+
+        self.push_screen(SelectionForm(kind), callback=chosen)
+
+    def action_quiz_form(self) -> None:
+        """A quiz after asking its length, decks and tags."""
+        self._ask("quiz", self.action_quiz)
+
+    def action_paper_form(self) -> None:
+        """A paper test after asking its length, decks and tags."""
+        self._ask("paper", self.action_paper)
+
+    @property
+    def custom_path(self):
+        """Where custom study keeps today's extra new cards (per profile)."""
+        return self.loc.data_dir / "custom-study.json"
+
+    def extra_new(self) -> int:
+        """New cards added to today's limits by custom study (0 on another day)."""
+        from nqpf_tutor.core.learning.custom import extra_new_today
+        from nqpf_tutor.core.scheduler import Scheduler
+
+        day = Scheduler(self.settings).study_day(self.clock())
+        return extra_new_today(self.custom_path, self.store.profile, day)
+
+    def action_custom(self) -> None:
+        from nqpf_tutor.ui.screens.custom import open_custom_study
+
+        open_custom_study(self)
+
+    def action_settings(self) -> None:
+        from nqpf_tutor.ui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
 
     def action_help(self) -> None:
         from nqpf_tutor.ui.screens.help import HelpScreen

@@ -115,7 +115,8 @@ def card_figures(
                          ELSE max(0, (? - {_US.format(col='s.last_review')}) / 86400000000) END,
                     s.stability
                 FROM card_state AS s CROSS JOIN {table} AS k ON k.deck_id = s.deck_id AND k.card_id = s.card_id
-                WHERE s.profile_id = ? AND s.reps > 0 AND s.stability IS NOT NULL""",
+                WHERE s.profile_id = ? AND s.reps > 0 AND s.stability IS NOT NULL
+                      AND s.state = 2""",  # review only: cards in (re)learning are not mastered (issue 13)
             (secs * 1_000_000 + micros, store.profile_id),
         )
     }
@@ -127,7 +128,8 @@ def mastery_fast(
     tags: Sequence[str], threshold: float,
 ) -> list[dict[str, Any]]:
     """``core.stats.mastery`` from ``CardFigures.recall``: py-fsrs' retrievability formula
-    ``(1 + FACTOR * days / stability) ** DECAY`` on each answered card, no state objects."""
+    ``(1 + FACTOR * days / stability) ** DECAY`` on each card in review (``recall`` holds only
+    those: a card in learning or relearning is never mastered), no state objects."""
     params = scheduler.fsrs.parameters
     decay = -params[20]
     factor = 0.9 ** (1 / decay) - 1

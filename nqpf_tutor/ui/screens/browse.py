@@ -288,6 +288,15 @@ class BrowseScreen(StoreErrors, Screen):
     def recall(self, s: CardState | None) -> float | None:
         return None if s is None else self.scheduler.retrievability(s, self.now())
 
+    @staticmethod
+    def recall_cell(s: CardState | None, r: float | None) -> Text:
+        """The recall column: a reviewed card's chance of recall now; ``learn`` for a card in
+        (re)learning (FSRS predicts a high recall minutes after any answer, even a wrong one:
+        it is not yet remembered); ``-`` for a new card."""
+        if s is not None and s.reps > 0 and s.queue == "learning":
+            return cell("learn", "red")
+        return cell("-" if r is None else f"{r:.0%}", "dim" if r is None else ("green" if r >= 0.9 else ""))
+
     def row(self, e: Entry) -> list[Text]:
         if e.cells is None:
             e.cells = self._make_row(e)
@@ -306,7 +315,7 @@ class BrowseScreen(StoreErrors, Screen):
             fit(one_line(prompt_of(c)), widths["prompt"]),
             fit(one_line(" ".join(c.tags)), widths["tags"]),
             cell(due, "blue" if due == "new" else ""),
-            cell("-" if r is None else f"{r:.0%}", "dim" if r is None else ("green" if r >= 0.9 else "")),
+            self.recall_cell(s, r),
             cell("S" if s is not None and s.suspended else "", "bold yellow"),
         ]
 
@@ -472,7 +481,9 @@ class BrowseScreen(StoreErrors, Screen):
             f"Due {due}",
             f"Stability {s.stability:.1f} days" if s.stability is not None else "Stability -",
             f"Difficulty {s.difficulty:.1f}" if s.difficulty is not None else "Difficulty -",
-            f"Recall now {'-' if r is None else f'{r:.0%}'}",
+            (f"Recall now: learning (last answered {s.last_review.astimezone(self.scheduler.tz):%Y-%m-%d %H:%M}"
+             "; no recall figure until it graduates)" if s.queue == "learning" and s.last_review else
+             f"Recall now {'-' if r is None else f'{r:.0%}'}"),
         ]
         flags = [name for name, on in (("suspended", s.suspended), ("leech", s.leech), ("edited", s.edited)) if on]
         if flags:

@@ -26,7 +26,9 @@ from nqpf_tutor.core.drill import DEFAULT_STUDENT, Drill, DrillAnswer, DrillConf
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
+from nqpf_tutor.ui.widgets.marks import MarkedCheckbox
 from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
 from nqpf_tutor.ui.app import StoreErrors
 
@@ -97,6 +99,15 @@ def open_drill(app) -> None:
 
 
 # --- set-up -----------------------------------------------------------------------------------------
+
+
+class SetupCheckbox(MarkedCheckbox):
+    """A set-up box: space toggles it (✓ or empty), enter starts the drill as in every field."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "screen.start", "Start", show=False),
+    ]
 
 
 class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
@@ -186,9 +197,9 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
                     inp.cursor_blink = blink
                     yield inp
             with Horizontal(id="setup-checks"):
-                yield Checkbox("Speed bonus", False, id="setup-speed", compact=True)
-                yield Checkbox("Streaks", False, id="setup-streaks", compact=True)
-                yield Checkbox("Show leaderboard", True, id="setup-board", compact=True)
+                yield SetupCheckbox("Speed bonus", False, id="setup-speed", compact=True)
+                yield SetupCheckbox("Streaks", False, id="setup-streaks", compact=True)
+                yield SetupCheckbox("Show leaderboard", True, id="setup-board", compact=True)
             yield Static("", id="setup-error")
             with Horizontal(id="setup-buttons"):
                 yield Button("Start", id="setup-start", variant="primary", compact=True)
@@ -281,8 +292,10 @@ def points(x: float) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-class DrillScreen(StoreErrors, Screen):
+class DrillScreen(StoreErrors, CardScroll, Screen):
     """One question at a time, large, with whose turn it is and the time left."""
+
+    SCROLL_AREA = "#drill-main"
 
     DEFAULT_CSS = """
     DrillScreen #drill-top {
@@ -364,6 +377,7 @@ class DrillScreen(StoreErrors, Screen):
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="drill-next-key", tooltip="After the discussion: the next question"),
         Binding("escape", "stop", "Stop drill", id="drill-stop", tooltip="Stop now and show the results (answers are kept)"),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, drill: Drill, *, round_no: int = 1) -> None:
@@ -578,8 +592,10 @@ def numeric(text):
     return text
 
 
-class DrillResultsScreen(StoreErrors, Screen):
+class DrillResultsScreen(StoreErrors, CardScroll, Screen):
     """Scores, the leaderboard, the questions most missed; a second round; write the results."""
+
+    SCROLL_AREA = "#results-area"
 
     DEFAULT_CSS = """
     DrillResultsScreen #results-area {
@@ -615,6 +631,7 @@ class DrillResultsScreen(StoreErrors, Screen):
         Binding("m", "second_round", "Second round", id="drill-second-round", tooltip="Ask the missed questions again"),
         Binding("w", "write", "Write results", id="drill-write", tooltip="Write the results as CSV and JSON"),
         Binding("escape,q", "leave", "Home", id="drill-home"),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, drill: Drill, *, round_no: int = 1) -> None:
@@ -636,8 +653,8 @@ class DrillResultsScreen(StoreErrors, Screen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "second_round":
-            return True if self.drill.missed_questions() else None
+        if action == "second_round":  # not offered (nor in the footer) when nothing was missed
+            return bool(self.drill.missed_questions())
         return True
 
     def on_mount(self) -> None:

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nqpf_tutor.core.stats import FIGURES
 from nqpf_tutor.ui.widgets.plain import styled
 
 KEYS = [
@@ -20,39 +21,49 @@ KEYS = [
         ("up/down", "move between decks"),
         ("space", "choose or unchoose a deck (none chosen: all decks)"),
         ("enter", "study the deck under the cursor"),
-        ("tab", "go to the tags (space chooses a tag)"),
-        ("s  z  d", "study, quiz, classroom drill"),
+        ("tab", "go to the tags: the first is highlighted, space chooses it, up/down move"),
+        ("s  z  d", "study; quiz (asks how many questions, decks, tags); classroom drill"),
         ("l", "live classroom game (phones answer)"),
         ("t  b", "statistics, browse cards"),
+        ("f", "custom study (filtered): more new cards today, forgotten cards, study ahead, a deck or tag"),
+        ("o", "settings: daily limits (per deck too), retention, steps, day start"),
         ("r", "reload the decks from disk (progress is kept)"),
-        ("p", "print: write a paper test of the chosen decks (versions A and B, answer keys)"),
         ("e  w", "exam plan for the chosen decks and tags; the last days: the weakest cards"),
-        ("p", "print: write a paper test of the chosen decks (PDF and Markdown, versions A and B, answer keys)"),
+        ("p", "print: a paper test (asks its length, decks, tags): PDF and Markdown, versions A and B, keys"),
         ("c", "class report: students, hardest questions, tags across drills"),
         ("q", "quit"),
     ]),
     ("Study", [
-        ("space  enter", "show the answer (flashcards); next card"),
-        ("1 2 3 4", "grade Again / Hard / Good / Easy (each shows its next interval)"),
-        ("1-4  t f", "pick an option (multiple choice, true/false); afterwards 1-4 overrides the grade"),
+        ("space  enter", "show the answer (flashcards); after an answer: next card with the grade shown"),
+        ("1 2 3 4", "grade Again / Hard / Good / Easy and go on (each shows its next interval)"),
+        ("1-4  t f", "pick an option (multiple choice, true/false); afterwards 1-4 changes the grade and goes on"),
         ("enter", "check a typed answer or the blanks of a cloze (all empty: just show the answer)"),
         ("up/down  shift+up/down  K J", "order cards: choose an item, move it; enter checks"),
-        ("u", "undo the last answer"),
-        ("s  b", "suspend the card; bury it until tomorrow"),
+        ("ctrl+z  (or u)", "undo the last answer; works on every card, even while typing"),
+        ("ctrl+s  (or s)", "suspend the card, before or after answering, even while typing"),
+        ("ctrl+b  (or b)", "bury the card until tomorrow, even while typing"),
+        ("pgup pgdn home end", "scroll the card (answer, explanation, source); up/down too when not taken"),
         ("a  z", "when nothing is due: review ahead, or a quiz instead"),
-        ("escape", "back home"),
+        ("escape", "back home (also while typing)"),
     ]),
     ("Quiz", [
         ("1-4  t f", "pick an option"),
         ("enter", "next question"),
+        ("pgup pgdn home end", "scroll the question or the review of the misses (up/down too)"),
         ("m", "at the end: quiz the misses again"),
         ("escape", "back home"),
+    ]),
+    ("Custom study and settings", [
+        ("tab  shift+tab", "move between the fields and choices"),
+        ("enter", "start (custom study) or save (settings); a mistake is shown in one line"),
+        ("escape", "back without starting or saving"),
     ]),
     ("Drill", [
         ("1-4  t f", "pick an option (the timer is on screen); t/f for true/false"),
         ("enter  space", "teacher: next question after the discussion"),
         ("escape", "stop the drill (answers given so far are kept) and show the results"),
         ("m  w", "results: a second round of the missed questions; write the results files"),
+        ("set-up: tab  space  enter", "next field; tick a box (✓); start the drill from any field"),
     ]),
     ("Live game (projected)", [
         ("enter  space  n", "start; the next question after the reveal"),
@@ -107,7 +118,11 @@ class HelpScreen(ModalScreen[None]):
                 for k, what in keys:
                     text += styled(f"  {k:<28}", "bold") + f"{what}\n"
                 yield Static(text, classes="help-section")
-            yield Static(styled("escape closes this help", "dim"))
+            text = styled("Figures (statistics and browse)", "bold underline") + "\n"
+            for name, what in FIGURES:
+                text += styled(f"  {name}", "bold") + f"\n      {what}\n"
+            yield Static(text, classes="help-section", id="help-figures")
+            yield Static(styled("escape closes this help; up/down, pgup/pgdn, home/end scroll it", "dim"))
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -10,29 +10,37 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionL
 from textual.widgets.selection_list import Selection
 
 from nqpf_tutor.core.learning.counts import deck_counts
-from nqpf_tutor.ui.widgets.plain import cell, plain
+from nqpf_tutor.ui.widgets.marks import MarkedSelectionList
+from nqpf_tutor.ui.widgets.plain import cell, fit_words, plain
 from nqpf_tutor.ui.app import StoreErrors
 
 
 class HomeScreen(StoreErrors, Screen):
+    _title_width = 0  # the deck title column's width once laid out (titles are cut after a word)
+
     BINDINGS = [
+        # help first: the footer is read from the left and must show it at 80 columns
+        Binding("f1,question_mark", "app.help", "Help", id="help-home", tooltip="Every key of every screen"),
         Binding("s", "app.study", "Study", id="study", tooltip="Study the due cards of the chosen decks"),
-        Binding("z", "app.quiz", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
+        Binding("z", "app.quiz_form", "Quiz", id="quiz", tooltip="A multiple-choice quiz"),
         Binding("d", "app.drill", "Drill", id="drill", tooltip="A classroom drill"),
         Binding("l", "app.live", "Live", id="live", show=False,
                 tooltip="A live classroom game: students answer on their phones"),
         Binding("t", "app.stats", "Stats", id="stats", tooltip="Statistics"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Browse and search every card"),
-        Binding("r", "app.reload", "Reload", id="reload", tooltip="Read the decks again from disk"),
+        Binding("r", "app.reload", "Reload", id="reload", show=False, tooltip="Read the decks again from disk"),
         Binding("e", "app.plan", "Exam", id="plan", tooltip="Plan to an exam date: minutes a day, predicted recall"),
-        Binding("w", "weakest", "Weakest", id="weakest",
+        Binding("w", "weakest", "Weakest", id="weakest", show=False,
                 tooltip="The last days before the exam: study the cards most likely to be forgotten"),
+        Binding("f", "app.custom", "Custom", id="custom",
+                tooltip="Custom study: more new cards, forgotten cards, study ahead, a deck or tag"),
+        Binding("o", "app.settings", "Settings", id="settings", tooltip="Limits, retention, steps, day start"),
         Binding("c", "app.report", "Class report", id="report", show=False,
                 tooltip="A class across its drills: students, hardest questions, tags"),
-        Binding("p", "app.paper", "Paper test", id="paper", show=False,
+        Binding("p", "app.paper_form", "Paper test", id="paper", show=False,
                 tooltip="Write a printable test of the chosen decks (versions A and B, with keys)"),
         Binding("space", "toggle_deck", "Choose deck", id="toggle", show=False),
-        Binding("q", "app.quit", "Quit", id="quit-home"),
+        Binding("q", "app.quit", "Quit", id="quit-home", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -45,13 +53,15 @@ class HomeScreen(StoreErrors, Screen):
                 yield Static(id="exam-status")
             with Vertical(id="home-tags"):
                 yield Label("Tags", classes="section-title")
-                yield SelectionList[str](id="tags")
+                yield MarkedSelectionList(id="tags")
         with Horizontal(id="home-actions"):
-            yield Button("Study", id="btn-study", variant="primary", tooltip="s")
-            yield Button("Quiz", id="btn-quiz", tooltip="z")
-            yield Button("Drill", id="btn-drill", tooltip="d")
-            yield Button("Stats", id="btn-stats", tooltip="t")
-        yield Footer()
+            yield Button("Study", id="btn-study", variant="primary", tooltip="s", compact=True)
+            yield Button("Quiz", id="btn-quiz", tooltip="z", compact=True)
+            yield Button("Drill", id="btn-drill", tooltip="d", compact=True)
+            yield Button("Stats", id="btn-stats", tooltip="t", compact=True)
+            yield Button("Custom study", id="btn-custom", tooltip="f", compact=True)
+            yield Button("Settings", id="btn-settings", tooltip="o", compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in the welcome and the help
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -70,12 +80,14 @@ class HomeScreen(StoreErrors, Screen):
         row = table.cursor_row
         table.clear()
         chosen = set(app.choice.deck_ids)
-        every = deck_counts(app.store, app.catalog.decks, app.settings, app.clock())  # all decks in SQL at once
+        self._titles = {deck.id: deck.title for deck in app.catalog.decks}
+        every = deck_counts(app.store, app.catalog.decks, app.settings, app.clock(),
+                            extra_new=app.extra_new())  # all decks in SQL at once
         for deck in app.catalog.decks:
             counts = every[deck.id]
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
-                cell(deck.title),
+                cell(fit_words(deck.title, self._title_width) if self._title_width else deck.title),
                 cell(counts.new, "blue" if counts.new else "dim"),
                 cell(counts.learning, "red" if counts.learning else "dim"),
                 cell(counts.review, "green" if counts.review else "dim"),
@@ -129,6 +141,9 @@ class HomeScreen(StoreErrors, Screen):
         if col is not None and width > 10:
             col.auto_width = False
             col.width = width
+            self._title_width = width
+            for deck_id, title in getattr(self, "_titles", {}).items():
+                table.update_cell(deck_id, "title", cell(fit_words(title, width)))
             table.refresh()
 
     def _summary(self) -> None:
@@ -173,7 +188,13 @@ class HomeScreen(StoreErrors, Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = (event.button.id or "").removeprefix("btn-")
-        self.app.do(action)
+        self.app.do({"quiz": "quiz_form"}.get(action, action))  # a quiz asks its length first
+
+    def on_descendant_focus(self, event) -> None:
+        """Going to the tags (tab) highlights the first one, so space chooses it at once."""
+        tags = self.query_one("#tags", SelectionList)
+        if event.widget is tags and tags.highlighted is None and tags.option_count:
+            tags.highlighted = 0
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_just_mounted", False):

@@ -30,7 +30,7 @@ from nqpf_tutor.core.classroom.live import ENDED, LOBBY, QUESTION, REVEAL, LiveE
 from nqpf_tutor.core.drill import DrillConfig, write_results
 from nqpf_tutor.core.text import one_line
 from nqpf_tutor.errors import NqpfError
-from nqpf_tutor.ui.screens.drill import DrillSetupScreen, numeric, points
+from nqpf_tutor.ui.screens.drill import DrillSetupScreen, SetupCheckbox, numeric, points
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, cell, plain, styled
 
 TICK = 0.05  # seconds between redraws (only what changed is drawn again)
@@ -132,9 +132,9 @@ class LiveSetupScreen(DrillSetupScreen):
                     inp.cursor_blink = blink
                     yield inp
             with Horizontal(id="setup-checks"):
-                yield Checkbox("Speed bonus", False, id="setup-speed", compact=True)
-                yield Checkbox("Streaks", False, id="setup-streaks", compact=True)
-                yield Checkbox("Show leaderboard", True, id="setup-board", compact=True)
+                yield SetupCheckbox("Speed bonus", False, id="setup-speed", compact=True)
+                yield SetupCheckbox("Streaks", False, id="setup-streaks", compact=True)
+                yield SetupCheckbox("Show leaderboard", True, id="setup-board", compact=True)
             yield Static("", id="setup-error")
             with Horizontal(id="setup-buttons"):
                 yield Button("Start", id="setup-start", variant="primary", compact=True)

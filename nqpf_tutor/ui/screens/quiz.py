@@ -12,22 +12,29 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import LETTERS
 from nqpf_tutor.core.quiz import QuizRun, build_quiz
 from nqpf_tutor.core.scheduler import grade_for
-from nqpf_tutor.ui.screens.study import source_line
+from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll, source_line
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
 from nqpf_tutor.ui.app import StoreErrors
 
 
-class QuizScreen(StoreErrors, Screen):
+class QuizScreen(StoreErrors, CardScroll, Screen):
     BINDINGS = [
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),
-        Binding("m", "retry_misses", "Quiz the misses", id="quiz-misses", show=False),
+        Binding("m", "retry_misses", "Quiz the misses", id="quiz-misses"),
         Binding("escape,q", "leave", "Home", id="quiz-leave"),
+        *SCROLL_BINDINGS,
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry_misses":  # in the footer only at the end, when something was missed
+            return self.phase == "done" and bool(self.run.misses())
+        if action == "next":
+            return self.phase != "done"
+        return True
 
     def __init__(self, cards: list[Card], *, n: int = 10, seed: int | None = None, schedule: bool = False,
                  questions=None) -> None:
@@ -37,8 +44,17 @@ class QuizScreen(StoreErrors, Screen):
         self.n = n
         self.schedule = schedule
         self.run = QuizRun(questions if questions is not None else build_quiz(cards, n, self.seed))
-        self.phase = "question"
+        self._phase = "question"
         self.shown_at = time.monotonic()
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        self._phase = value
+        self.refresh_bindings()
 
     def compose(self) -> ComposeResult:
         yield TitleLine()
@@ -113,11 +129,12 @@ class QuizScreen(StoreErrors, Screen):
         self.query_one(Options).show_result(index, q.correct)
         self._set(
             verdict=styled("✓ Right" if a.correct else "✗ Not quite", "bold green" if a.correct else "bold red"),
-            answer=f"Answer: {LETTERS[q.correct]}. {q.answer}",
+            answer=f"Answer: {q.correct + 1}. {q.answer}",  # numbered as the options are
             explanation=q.card.explanation,
             source=source_line(self.app, q.card),
         )
         self._top()
+        self.keep_in_view("#answer")
 
     async def action_next(self) -> None:
         if self.phase == "answered":
@@ -141,9 +158,13 @@ class QuizScreen(StoreErrors, Screen):
                 lines.append(f"   you: {q.options[a.picked] if a.picked is not None else '(no answer)'}")
                 lines.append(f"   right: {q.answer}")
                 lines.append("")
-            self._set(answer="\n".join(lines).rstrip(), explanation="m: quiz the misses again    escape: home")
+            # the keys first, above the list: with many misses the list runs below the screen
+            self._set(verdict=styled(f"m: quiz the {'miss' if len(misses) == 1 else f'{len(misses)} misses'} again    escape: home    "
+                                     "pagedown/up, end: scroll", "bold"),
+                      answer="\n".join(lines).rstrip())
         else:
             self._set(answer="No misses. Excellent!", explanation="escape: home")
+        self.query_one("#card-area").scroll_home(animate=False)
         if self.schedule and self.app.store.writes.pending_answers:
             self._set(source="These answers go to your spaced-repetition schedule as soon as the database can "
                              "take them (see the title line).")

@@ -25,6 +25,7 @@ from nqpf_tutor.core.stats import MATURE_DAYS, compute_stats, format_duration, s
 from nqpf_tutor.core.store import StoreError
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.widgets.plain import cell, plain, styled
+from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.app import StoreErrors
 
 TABS = [
@@ -147,7 +148,7 @@ def _plot_class():
     return PlotextPlot
 
 
-class StatsScreen(StoreErrors, Screen):
+class StatsScreen(StoreErrors, CardScroll, Screen):
     """Review figures for the app's profile and the loaded decks."""
 
     DEFAULT_CSS = """
@@ -198,7 +199,14 @@ class StatsScreen(StoreErrors, Screen):
                 tooltip="Fit the FSRS parameters to your reviews"),
         Binding("m", "app.simulate", "Simulate", id="stats-simulate", show=False,
                 tooltip="Simulated learners under FSRS, SM-2 and Leitner"),
+        *SCROLL_BINDINGS,
     ]
+
+    def scroll_area(self):
+        """The open tab's scrolling part (overview, calendar), if it has one."""
+        tabs = self.query_one("#stats-tabs", TabbedContent)
+        found = self.query(f"#{tabs.active} VerticalScroll")
+        return found.first() if found else None
 
     def __init__(self) -> None:
         super().__init__()

@@ -54,7 +54,47 @@ def source_line(app, card: Card) -> str:
     return "Source: " + "; ".join(cites) if cites else ""
 
 
-class StudyScreen(StoreErrors, Screen):
+#: Scrolling the card (and the end-of-session text) by keyboard; up/down only when the focused
+#: widget does not use them (an order card's list does).
+SCROLL_BINDINGS = [
+    Binding("pagedown", "scroll_card('page_down')", "Page down", show=False),
+    Binding("pageup", "scroll_card('page_up')", "Page up", show=False),
+    Binding("down", "scroll_card('down')", "Scroll down", show=False),
+    Binding("up", "scroll_card('up')", "Scroll up", show=False),
+    Binding("end", "scroll_card('end')", "End", show=False),
+    Binding("home", "scroll_card('home')", "Top", show=False),
+]
+
+
+class CardScroll:
+    """``action_scroll_card`` for a screen whose scrolling area is ``SCROLL_AREA`` (a selector),
+    or what ``scroll_area()`` returns."""
+
+    SCROLL_AREA = "#card-area"
+
+    def scroll_area(self):
+        return self.query_one(self.SCROLL_AREA)  # type: ignore[attr-defined]
+
+    def action_scroll_card(self, how: str) -> None:
+        area = self.scroll_area()
+        if area is None:
+            return
+        {
+            "page_down": area.scroll_page_down, "page_up": area.scroll_page_up,
+            "down": area.scroll_down, "up": area.scroll_up,
+            "end": area.scroll_end, "home": area.scroll_home,
+        }[how](animate=False)
+
+    def keep_in_view(self, selector: str) -> None:
+        """After the layout is done, scroll ``#card-area`` so that ``selector`` is on screen."""
+        def scroll() -> None:
+            widget = self.query_one(selector)  # type: ignore[attr-defined]
+            self.query_one("#card-area").scroll_to_widget(widget, animate=False, top=False)  # type: ignore[attr-defined]
+        # twice: the grade buttons mounted with the answer change the area's height first
+        self.call_after_refresh(lambda: self.call_after_refresh(scroll))  # type: ignore[attr-defined]
+
+
+class StudyScreen(StoreErrors, CardScroll, Screen):
     BINDINGS = [
         Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
         Binding("1", "key(1)", "Again / 1", id="k1", show=False),
@@ -63,19 +103,29 @@ class StudyScreen(StoreErrors, Screen):
         Binding("4", "key(4)", "Easy / 4", id="k4", show=False),
         Binding("t", "truefalse(1)", "True", show=False),
         Binding("f", "truefalse(2)", "False", show=False),
-        Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last answer"),
-        Binding("s", "suspend", "Suspend", id="suspend", tooltip="Keep this card out of study"),
-        Binding("b", "bury", "Bury", id="bury", tooltip="Hide this card until tomorrow"),
+        # The study actions work on every card type, even while typing an answer (the ctrl keys,
+        # shown in the footer, are never taken by an answer box); u, s and b work when not typing.
+        Binding("ctrl+z", "undo", "Undo", id="undo", tooltip="Take back the last answer (also u)", priority=True),
+        Binding("ctrl+s", "suspend", "Suspend", id="suspend", tooltip="Keep this card out of study (also s)",
+                priority=True),
+        Binding("ctrl+b", "bury", "Bury", id="bury", tooltip="Hide this card until tomorrow (also b)", priority=True),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("s", "suspend", "Suspend", show=False),
+        Binding("b", "bury", "Bury", show=False),
+        *SCROLL_BINDINGS,
         Binding("a", "ahead", "Review ahead", id="ahead", show=False),
         Binding("z", "quiz_instead", "Quiz", id="quiz-instead", show=False),
         Binding("escape,q", "leave", "Home", id="leave"),
     ]
 
-    def __init__(self, cards: list[Card], *, review_ahead: bool = False, session: StudySession | None = None) -> None:
+    def __init__(self, cards: list[Card], *, review_ahead: bool = False, session: StudySession | None = None,
+                 custom: list[Card] | None = None, custom_title: str = "") -> None:
         super().__init__()
         self.cards = cards
         self._given_session = session  # a session made elsewhere (the exam plan's weakest cards)
         self.review_ahead = review_ahead
+        self.custom = custom  # custom study: these cards, each once, outside the due queue
+        self.custom_title = custom_title
         self.card: Card | None = None
         self.phase = "none"  # question | answered | empty | done
         self.question = None
@@ -91,8 +141,15 @@ class StudyScreen(StoreErrors, Screen):
     def compose(self) -> ComposeResult:
         # The first card is chosen and built here, so the first frame already shows it.
         app = self.app
-        self.session = self._given_session or StudySession(
-            self.cards, app.store, app.settings, clock=app.clock, review_ahead=self.review_ahead)
+        if self._given_session is not None:
+            self.session = self._given_session
+        elif self.custom is not None:
+            from nqpf_tutor.core.learning.custom import CustomSession
+
+            self.session = CustomSession(self.custom, app.store, app.settings, clock=app.clock)
+        else:
+            self.session = StudySession(self.cards, app.store, app.settings, clock=app.clock,
+                                        review_ahead=self.review_ahead, extra_new=app.extra_new())
         first = self.session.next_card()
         self._first = first
         kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
@@ -173,7 +230,8 @@ class StudyScreen(StoreErrors, Screen):
         title = deck.title if deck else card.deck_id
         state = self.session.state(card)
         flag = " · new" if state.reps == 0 else (" · edited" if state.edited else "")
-        kind = styled(f"{KIND[card.type]} · {title}{flag}", "dim")
+        custom = f" · custom: {self.custom_title}" if self.custom is not None and self.custom_title else ""
+        kind = styled(f"{KIND[card.type]} · {title}{flag}{custom}", "dim")
         prompt = card.prompt
         if card.type == "cloze":
             n = 0
@@ -198,7 +256,7 @@ class StudyScreen(StoreErrors, Screen):
         elif card.type == "order":
             widgets.append(OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order"))
         else:
-            widgets.append(Static(styled("space or enter: show the answer", "dim")))
+            widgets.append(Static(styled("space or enter: show the answer", "dim"), id="reveal-hint"))
         return kind, prompt, widgets
 
     def _focus_response(self) -> None:
@@ -228,6 +286,8 @@ class StudyScreen(StoreErrors, Screen):
         card = self.card
         assert card is not None
         self.phase = "answered"
+        for hint in self.query("#reveal-hint"):
+            hint.display = False  # the answer is shown: the hint no longer applies
         verdict = self.query_one("#verdict", Static)
         if correct is True:
             verdict.update(styled("✓ Right", "bold green"))
@@ -251,6 +311,7 @@ class StudyScreen(StoreErrors, Screen):
         else:
             self.query_one("#grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
         self.set_focus(None)
+        self.keep_in_view("#answer")
 
     def _auto(self, correct: bool) -> None:
         """Grade a checked answer at once (saved before anything else happens)."""
@@ -382,12 +443,17 @@ class StudyScreen(StoreErrors, Screen):
 
     def action_ahead(self) -> None:
         if self.phase in ("empty", "done"):
+            ahead = StudySession(self.cards, self.app.store, self.app.settings, clock=self.app.clock, review_ahead=True)
+            if ahead.next_card() is None:
+                self.notify("Nothing to review ahead: no card in these decks has been studied and is waiting. "
+                            "Press escape for home, or z for a quiz.", title="Review ahead", timeout=8)
+                return
             self.app.replace_screen(StudyScreen(self.cards, review_ahead=True))
 
     def action_quiz_instead(self) -> None:
         if self.phase in ("empty", "done"):
             self.app.pop_screen()
-            self.app.action_quiz()
+            self.app.action_quiz_form()
 
     def action_leave(self) -> None:
         self.app.pop_screen()
@@ -399,7 +465,11 @@ class StudyScreen(StoreErrors, Screen):
         self.query_one("#card-kind", Static).update("")
         now = self.session.now()
         nxt = when_text(self.session.next_due_time(), now)
-        if self.answered == 0:
+        if self.custom is not None and self.answered == 0:
+            self.phase = "empty"
+            self.query_one("#prompt", Plain).set_text(f"Custom study: {self.custom_title or 'no cards'} — nothing left.")
+            self.query_one("#explanation", Plain).set_text("escape: home")
+        elif self.answered == 0:
             self.phase = "empty"
             self.query_one("#prompt", Plain).set_text("Nothing is due in the chosen decks right now.")
             self.query_one("#answer", Plain).set_text(f"Next card due: {nxt}.")
@@ -409,7 +479,8 @@ class StudyScreen(StoreErrors, Screen):
             self.phase = "done"
             minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
             acc = round(100 * sum(self.results) / len(self.results)) if self.results else 0
-            self.query_one("#prompt", Plain).set_text("Session finished. Well done!")
+            done = f"Custom study finished ({self.custom_title})." if self.custom is not None else "Session finished."
+            self.query_one("#prompt", Plain).set_text(f"{done} Well done!")
             self.query_one("#answer", Plain).set_text(
                 f"Cards answered: {self.answered}    Right first time: {acc}%    Time: {minutes}m {seconds:02d}s")
             self.query_one("#explanation", Plain).set_text(

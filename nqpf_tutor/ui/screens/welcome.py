@@ -4,34 +4,32 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from nqpf_tutor.ui.widgets.plain import styled
 
 WELCOME = """\
-nqpf-tutor teaches China's policy concept of "new quality productive forces" with \
-flashcards, multiple-choice quizzes and spaced repetition (FSRS): each card comes back just \
-before you would forget it.
+Flashcards, quizzes and spaced repetition (FSRS) on China's policy concept of \
+"new quality productive forces": each card comes back just before you would forget it.
 
-On the home screen choose decks (space) or tags, then:
-  s  study the cards due today      z  a quiz      d  a classroom drill
-  t  statistics                     b  browse cards      r  reload decks
-
-While studying: space shows the answer, 1-4 grades it (Again, Hard, Good, Easy),
-u undoes, escape goes home. Every answer is saved at once; quit any time with ctrl+q.
-f1 or ? lists every key; ctrl+p opens the command palette (themes too)."""
-
+Home: arrows move, space chooses a deck, tab goes to the tags, then
+  s study  z quiz  d drill  t stats  b browse  f custom study  o settings
+Study: space shows the answer; 1-4 grade it (Again Hard Good Easy), go on.
+  ctrl+z undo, ctrl+s suspend, ctrl+b bury: on every card, even typing.
+Every answer is saved at once. f1 or ? lists every key, ctrl+p every
+action, ctrl+q quits."""
 
 class WelcomeScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter,space", "close", "Start")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="welcome-box"):
+        with VerticalScroll(id="welcome-box"):
             yield Static(styled("Welcome to nqpf-tutor", "bold"), id="welcome-title")
             yield Static(WELCOME, markup=False, id="welcome-text")
-            yield Button("Start (enter)", id="welcome-start", variant="primary")
+            yield Static(styled("enter or escape: close this and start", "dim"), id="welcome-keys")
+            yield Button("Start (enter)", id="welcome-start", variant="primary", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)

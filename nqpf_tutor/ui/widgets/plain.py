@@ -23,6 +23,21 @@ def cell(text: object, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
+def fit_words(text: object, width: int) -> str:
+    """``text`` on one line in ``width`` cells, cut after a whole word with an ellipsis (never
+    in the middle of a word, unless its first word alone is too long)."""
+    t = " ".join(clean(text).split())
+    if len(t) <= width:
+        return t
+    if width <= 1:
+        return "…"[:width]
+    cut = t[: width - 1]
+    space = cut.rfind(" ")
+    if space > 0:
+        cut = cut[:space]
+    return cut.rstrip(" :;,.-—") + "…"
+
+
 class Plain(Static):
     """A Static that shows deck or user text as typed."""
 

@@ -1,0 +1,213 @@
+"""Custom study (c on home), as Anki has it: more new cards today, the cards forgotten in the
+last N days, study ahead, or a deck or tag outside the schedule.
+
+The choosing is here; which cards, and the session that asks them, are the core's
+(``nqpf_tutor.core.learning.custom``).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioSet, Static
+
+from nqpf_tutor.core.learning import custom as core
+from nqpf_tutor.core.loader import select_cards
+from nqpf_tutor.core.scheduler import Scheduler
+from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.ui.screens.forms import FORM_CSS, split_list
+from nqpf_tutor.ui.widgets.marks import MarkedRadioButton
+from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
+
+CHOICES = [
+    ("new", "More new cards today", "How many more"),
+    ("forgotten", "Review the cards forgotten (Again) in the last N days", "Days"),
+    ("ahead", "Study ahead: review cards due in the next N days", "Days"),
+    ("selection", "Every card of the decks or tags below, outside the schedule", ""),
+]
+DEFAULTS = {"new": "10", "forgotten": "1", "ahead": "1", "selection": ""}
+
+
+class ChoiceSet(RadioSet):
+    """The kinds of custom study: up/down move, space picks, enter picks and starts."""
+
+    BINDINGS = [Binding("enter", "pick_and_start", "Start", show=False)]
+
+    def action_next_button(self) -> None:  # moving picks (as a radio group does), so tab keeps it
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()
+
+    def action_pick_and_start(self) -> None:
+        self.action_toggle_button()
+        screen = self.screen
+        if self._selected is not None:
+            screen.kind_changed(CHOICES[self._selected][0])  # type: ignore[attr-defined]
+        self.call_after_refresh(screen.action_start)  # type: ignore[attr-defined]
+
+
+class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | None"]):
+    """Returns (kind, number, decks, tags), or None when cancelled."""
+
+    DEFAULT_CSS = FORM_CSS + """
+    #custom-kinds {
+        width: 100%;
+        border: none;
+        padding: 0;
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="custom-cancel"),
+        Binding("ctrl+s", "start", "Start", id="custom-start"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        choice = self.app.choice
+        blink = getattr(self.app, "cursor_blink", True)
+        with VerticalScroll(classes="form-box", id="custom-box"):
+            yield Static(styled("Custom study", "bold"), classes="form-title")
+            yield Plain("up/down choose, tab goes to the fields, enter starts, escape cancels. Answers count as reviews "
+                        "and move the schedule.", classes="form-help")
+            with ChoiceSet(id="custom-kinds"):
+                for i, (kind, label, _) in enumerate(CHOICES):
+                    yield MarkedRadioButton(label, value=i == 0, id=f"kind-{kind}")
+            for wid, label, value, kind, placeholder in [
+                ("custom-n", "Number", DEFAULTS["new"], "integer", "more new cards, or days"),
+                ("custom-decks", "Decks", ", ".join(choice.deck_ids), "text", "empty: every deck"),
+                ("custom-tags", "Tags", ", ".join(choice.tags), "text", "empty: every tag"),
+            ]:
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label", id=f"{wid}-label")
+                    inp = Input(value, placeholder=placeholder, type=kind, id=wid, compact=True)
+                    inp.cursor_blink = blink
+                    yield inp
+            yield Static("", classes="form-error", id="custom-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Start", id="custom-go", variant="primary", compact=True)
+                yield Button("Cancel", id="custom-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ChoiceSet).focus()
+
+    _kind = "new"
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.kind_changed(CHOICES[event.index][0])
+
+    def kind_changed(self, kind: str) -> None:
+        """Label the number field for ``kind`` and put its default in (unless one was typed)."""
+        label = next(c[2] for c in CHOICES if c[0] == kind) or "Number"
+        for button in self.query(MarkedRadioButton):  # exactly one picked (the first starts picked)
+            with button.prevent(MarkedRadioButton.Changed):
+                button.value = button.id == f"kind-{kind}"
+        self.query_one("#custom-n-label", Label).update(label)
+        n = self.query_one("#custom-n", Input)
+        n.disabled = kind == "selection"
+        if n.value in DEFAULTS.values() or not n.value:
+            n.value = DEFAULTS[kind]
+        self._kind = kind
+
+    def result(self) -> tuple[str, int, list[str], list[str]]:
+        kind = self.kind
+        n = 0
+        if kind != "selection":
+            text = self.query_one("#custom-n", Input).value.strip()
+            what = "how many more new cards" if kind == "new" else "days"
+            try:
+                n = int(text)
+            except ValueError:
+                raise NqpfError(f"{what}: give a whole number, not {text!r}") from None
+            if not 1 <= n <= (1000 if kind == "new" else 365):
+                raise NqpfError(f"{what}: from 1 to {1000 if kind == 'new' else 365}")
+        decks = split_list(self.query_one("#custom-decks", Input).value)
+        tags = split_list(self.query_one("#custom-tags", Input).value)
+        select_cards(self.app.catalog, decks, tags)  # unknown deck or tag: one line
+        return kind, n, decks, tags
+
+    def action_start(self) -> None:
+        try:
+            result = self.result()
+            problem = start_custom(self.app, *result, check_only=True)
+            if problem:
+                raise NqpfError(problem)
+        except NqpfError as e:
+            error = self.query_one("#custom-error", Static)
+            error.update(plain(str(e)))
+            error.display = True
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "custom-go":
+            self.action_start()
+        else:
+            self.action_cancel()
+
+
+def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str]):
+    cards = select_cards(app.catalog, decks, tags)
+    now = app.clock()
+    if kind == "forgotten":
+        return cards, core.forgotten(app.store, cards, now, n), f"forgotten in the last {n} day{'s' * (n != 1)}"
+    if kind == "ahead":
+        sched = Scheduler(app.settings)
+        return cards, core.ahead(app.store, sched, cards, now, n), f"due in the next {n} day{'s' * (n != 1)}"
+    if kind == "selection":
+        what = "of " + (", ".join([*decks, *(f"tag {t}" for t in tags)]) or "every deck")
+        return cards, core.outside_schedule(app.store, cards), what
+    return cards, None, ""
+
+
+def start_custom(app, kind: str, n: int, decks: list[str], tags: list[str], *, check_only: bool = False) -> str | None:
+    """Start the custom study; with ``check_only`` only say what is wrong (None: fine)."""
+    from nqpf_tutor.ui.screens.study import StudyScreen
+
+    cards, queue, what = _cards_for(app, kind, n, decks, tags)
+    if kind == "new":
+        if check_only:
+            return None
+        day = Scheduler(app.settings).study_day(app.clock())
+        try:
+            total = core.add_extra_new(app.custom_path, app.store.profile, day, n)
+        except (OSError, NqpfError) as e:
+            app.notify(f"could not keep the extra new cards: {getattr(e, 'strerror', None) or e}", severity="error",
+                       markup=False)
+            return None
+        app.choice.deck_ids, app.choice.tags = decks, tags
+        app.notify(f"{total} more new cards allowed today.", title="Custom study", markup=False)
+        app.push_screen(StudyScreen(cards))
+        return None
+    if not queue:
+        return f"No cards {what} in the chosen decks and tags."
+    if not check_only:
+        app.push_screen(StudyScreen(cards, custom=queue, custom_title=f"{len(queue)} cards {what}"))
+    return None
+
+
+def open_custom_study(app) -> None:
+    def chosen(result) -> None:
+        if result is not None:
+            start_custom(app, *result)
+
+    app.push_screen(CustomStudyScreen(), callback=chosen)
+
+
+__all__ = ["CustomStudyScreen", "open_custom_study", "start_custom"]
