@@ -128,23 +128,38 @@ def _old_key(card: Card, old: str) -> tuple[str, str]:
 def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     """Match stored progress to the loaded decks. Pass every loaded card, not a selection."""
     cards = list(cards)
-    catalog = {c.key for c in cards}
+    catalog: set[tuple[str, str]] | None = None  # every card's key: made only if a card was renamed
     edited: list[str] = []
     renamed: list[tuple[str, str]] = []
     with store.transaction():
         # Only each state's content hash and reps are read (no state parsed, issue 17); the
-        # cards' hashes come from the deck cache.
+        # cards' hashes come from the deck cache. ``left`` loses each key a card matches: what
+        # stays are the orphans (no set of 100k catalog keys made at start-up).
         known = store.content_hashes()
+        left = dict(known)
+        take = left.pop
+        unanswered: list[Card] = []  # in catalog order: the study session's new cards (below)
         for card in cards:
-            info = known.get(card.key)
+            info = take(card.key, None)
             if info is None:
+                if not card.formerly:
+                    unanswered.append(card)
+                    continue
+                if catalog is None:
+                    catalog = {c.key for c in cards}
                 for old in card.formerly:
                     key = _old_key(card, old)
                     if key in known and key not in catalog and store.rename(key, card.key):
                         info = known[card.key] = known.pop(key)
+                        left.pop(key, None)
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
-            if info is None or info[0] == card.content_hash:
+                if info is None:
+                    unanswered.append(card)
+                    continue
+            if info[1] <= 0:
+                unanswered.append(card)
+            if info[0] == card.content_hash:
                 continue
             content_hash, reps = info
             if reps > 0 and content_hash:
@@ -154,7 +169,10 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                 state = store.get(*card.key)
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
-        orphans = sorted(known.keys() - catalog)  # in key order, as stored (UTF-8 order is code point order)
+        orphans = sorted(left)  # in key order, as stored (UTF-8 order is code point order)
+    # For a study session over these same cards next, while nothing is written (start-up):
+    # its new-card candidates without a set of every answered key (see StudySession).
+    store.__dict__["_unanswered_memo"] = (store.data_version(), cards, unanswered)
     return SyncReport(edited=edited, renamed=renamed, orphan_keys=orphans, store=store)
 
 
@@ -207,15 +225,17 @@ class StudySession:
         self.review_ahead = review_ahead
         #: Custom study's "more new cards today": added to today's new-card limits (each pool).
         self.extra_new = max(0, extra_new)
-        self.cards: dict[tuple[str, str], Card] = {}
-        for c in cards:
-            self.cards.setdefault(c.key, c)
+        cards = cards if isinstance(cards, list) else list(cards)
+        self.cards: dict[tuple[str, str], Card] = {c.key: c for c in cards}
+        if len(self.cards) != len(cards):  # a key twice: the first card keeps it, in first place
+            self.cards = {}
+            for c in cards:
+                self.cards.setdefault(c.key, c)
         #: Writes the store cannot take now wait here, in order (one outbox per store).
         self.writes = store.writes
         self._on_disk = _OnDisk(self.cards, self.writes)
-        known = store.answered_keys()
         # new-card candidates in catalog order; _new_pos skips the prefix already answered
-        self._new: list[Card] = _spread_siblings([c for k, c in self.cards.items() if k not in known])
+        self._new: list[Card] = _spread_siblings(self._unanswered(store, cards))
         self._new_index = {c.key: i for i, c in enumerate(self._new)}
         self._new_pos = 0
         self._plan_new: list[tuple[str, str]] | None = None
@@ -226,6 +246,17 @@ class StudySession:
         self._mix_totals = (0, 0)
         self._mix_done = [0, 0]  # new, review answered today in this session
         self._snaps: dict[str, _Snap] = {}  # due counts kept up to date by this session (issue 17)
+
+    def _unanswered(self, store: Store, cards: list[Card]) -> list[Card]:
+        """The session's cards never answered, in order: what ``sync_catalog`` found for the same
+        cards when nothing was written since (start-up at 100k cards), else from the store."""
+        memo = store.__dict__.pop("_unanswered_memo", None)
+        if (memo is not None and len(self.cards) == len(cards) and memo[1] == cards
+                and memo[0] == store.data_version()):
+            store.__dict__.pop("_hashes_memo", None)
+            return list(memo[2])
+        known = store.answered_keys()
+        return [c for k, c in self.cards.items() if k not in known]
 
     # --- time ---------------------------------------------------------------------------------
 

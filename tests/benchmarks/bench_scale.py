@@ -572,7 +572,7 @@ def bench_bundled(work: Path, hello: Path, repeat: int) -> None:
     loc = Locations.resolve(environ={"NQPF_TUTOR_DATA_DIR": str(data), "NQPF_TUTOR_CACHE_DIR": str(cache)})
     py = sys.executable
     study = [py, "-m", "nqpf_tutor", "study"]
-    time_to_marker([py, "-m", "nqpf_tutor"], b"Quit", env)  # warm the cache
+    time_to_marker([py, "-m", "nqpf_tutor"], b"Decks", env)  # warm the cache (home)
     marker = _marker(_first_prompt(loc))
     time_to_marker(study, marker, env)
     t_hello, t_app = [], []

@@ -154,12 +154,11 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self._first = first
         kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
         yield TitleLine()
-        counts = self.session.counts()
+        # The counts line comes right after the first frame (``on_mount``): at 100k cards the
+        # counts fill a table of the session's keys first, which the first card does not need.
         with Horizontal(id="study-top"):
-            bar = ProgressLine(id="progress")
-            bar.total = max(1, counts.total)
-            yield bar
-            yield Static(self._counts_text(counts), id="counts")
+            yield ProgressLine(id="progress")
+            yield Static("", id="counts")
         with VerticalScroll(id="card-area"):
             yield Static(kind, id="card-kind")
             yield Plain(prompt, id="prompt")
@@ -176,6 +175,16 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             self._finish()
         else:
             self._focus_response()
+        self.call_after_refresh(self._first_counts)
+
+    def _first_counts(self) -> None:
+        """The counts line, and the progress bar's total while there are cards."""
+        if not self.is_attached:
+            return
+        if self.phase in ("empty", "done"):
+            self.query_one("#counts", Static).update(self._counts_text(self.session.counts()))
+        else:
+            self._counts()
 
     # --- showing ---------------------------------------------------------------------------------
 

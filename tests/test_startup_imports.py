@@ -1,0 +1,84 @@
+"""Start-up imports only what the first screen needs (issue 17: launch to first card).
+
+The real ``nqpf-tutor study`` (and plain ``nqpf-tutor``) start-up runs in a fresh interpreter,
+headless (``App.run`` is swapped for ``run_test`` at 80x24); once the first screen is up, the
+feature libraries (live games, PDF papers, QR codes, plots, the FSRS optimizer) and the other
+screens' modules must not be in ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+#: Libraries only features other than studying use.
+FEATURE_LIBRARIES = ["aiohttp", "numpy", "fpdf", "segno", "plotext", "fsrs_rs_python", "yaml"]
+#: Screens other than the first.
+OTHER_SCREENS = ["browse", "drill", "help", "live", "optimize", "plan", "quiz", "report", "simulate", "stats", "welcome"]
+
+PROBE = """
+import asyncio, json, sys
+from textual.app import App
+
+shown = {}
+
+def run(self, *args, **kwargs):
+    async def go():
+        async with self.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = self.screen
+            shown["screen"] = type(screen).__name__
+            first = getattr(screen, "_first", None)  # the study screen's first card
+            shown["prompt"] = first.prompt if first is not None and screen.query("#prompt") else ""
+    asyncio.run(go())
+
+App.run = run
+from nqpf_tutor.cli import main
+rc = main(sys.argv[1:])
+shown["rc"] = rc
+shown["modules"] = sorted(sys.modules)
+print(json.dumps(shown))
+"""
+
+
+def _start(tmp_path, *argv: str) -> dict:
+    data = tmp_path / "data"
+    (data / "config").mkdir(parents=True, exist_ok=True)
+    (data / "config" / "welcome-shown").touch()
+    env = {**os.environ, "NQPF_TUTOR_DATA_DIR": str(data), "NQPF_TUTOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("NQPF_TUTOR_DECKS_DIR", None)
+    out = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["first-start", "deck-cache-warm"])
+def test_study_start_up_imports_no_feature_library(tmp_path, warm):
+    if warm:
+        _start(tmp_path, "study")  # the decks are parsed and cached
+    shown = _start(tmp_path, "study")
+    assert shown["rc"] == 0
+    assert shown["screen"] == "StudyScreen" and shown["prompt"].strip()  # the first card is on screen
+    mods = shown["modules"]
+    assert "nqpf_tutor.ui.screens.study" in mods
+    libraries = FEATURE_LIBRARIES if warm else [m for m in FEATURE_LIBRARIES if m != "yaml"]  # a cold start parses
+    assert [m for m in libraries if _loaded(mods, m)] == []
+    assert [s for s in OTHER_SCREENS + ["home"] if f"nqpf_tutor.ui.screens.{s}" in mods] == []
+    assert not _loaded(mods, "nqpf_tutor.live") and not _loaded(mods, "nqpf_tutor.core.classroom")
+
+
+def test_home_start_up_imports_no_feature_library(tmp_path):
+    shown = _start(tmp_path, "study")  # warm the deck cache
+    shown = _start(tmp_path)
+    assert shown["rc"] == 0 and shown["screen"] == "HomeScreen"
+    mods = shown["modules"]
+    assert [m for m in FEATURE_LIBRARIES if _loaded(mods, m)] == []
+    assert [s for s in OTHER_SCREENS if f"nqpf_tutor.ui.screens.{s}" in mods] == []
