@@ -557,7 +557,9 @@ class StudySession:
             try:
                 return attempt(store)
             except StoreError:
-                tries["commit_failed"] = store.commit_failed
+                # sticky: once a COMMIT reported an error, every later try looks on disk first
+                # (a retry that then fails at BEGIN must not forget the write may be there)
+                tries["commit_failed"] = tries["commit_failed"] or store.commit_failed
                 raise
 
         def attempt(store: Store) -> int:
