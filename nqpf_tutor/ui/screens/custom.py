@@ -17,9 +17,9 @@ from nqpf_tutor.core.learning import custom as core
 from nqpf_tutor.core.loader import select_cards
 from nqpf_tutor.core.scheduler import Scheduler
 from nqpf_tutor.errors import NqpfError
-from nqpf_tutor.ui.screens.forms import FORM_CSS, split_list
+from nqpf_tutor.ui.screens.forms import FORM_CSS, FormActions, split_list
 from nqpf_tutor.ui.widgets.marks import MarkedRadioButton
-from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, styled
 
 CHOICES = [
     ("new", "More new cards today", "How many more"),
@@ -51,8 +51,11 @@ class ChoiceSet(RadioSet):
         self.call_after_refresh(screen.action_start)  # type: ignore[attr-defined]
 
 
-class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | None"]):
+class CustomStudyScreen(FormActions, ModalScreen["tuple[str, int, list[str], list[str]] | None"]):
     """Returns (kind, number, decks, tags), or None when cancelled."""
+
+    ERROR_ID = "custom-error"
+    START_ID = "custom-go"
 
     DEFAULT_CSS = FORM_CSS + """
     #custom-kinds {
@@ -134,32 +137,12 @@ class CustomStudyScreen(ModalScreen["tuple[str, int, list[str], list[str]] | Non
         select_cards(self.app.catalog, decks, tags)  # unknown deck or tag: one line
         return kind, n, decks, tags
 
-    def action_start(self) -> None:
-        try:
-            result = self.result()
-            problem = start_custom(self.app, *result, check_only=True)
-            if problem:
-                raise NqpfError(problem)
-        except NqpfError as e:
-            error = self.query_one("#custom-error", Static)
-            error.update(plain(str(e)))
-            error.display = True
-            return
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "custom-go":
-            self.action_start()
-        else:
-            self.action_cancel()
+    def value(self):
+        result = self.result()
+        problem = start_custom(self.app, *result, check_only=True)
+        if problem:
+            raise NqpfError(problem)
+        return result
 
 
 def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str]):

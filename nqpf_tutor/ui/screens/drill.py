@@ -26,10 +26,11 @@ from nqpf_tutor.core.drill import DEFAULT_STUDENT, Drill, DrillAnswer, DrillConf
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.text import clean
 from nqpf_tutor.errors import NqpfError
+from nqpf_tutor.ui.screens.forms import FormActions
 from nqpf_tutor.ui.screens.study import SCROLL_BINDINGS, CardScroll
 from nqpf_tutor.ui.widgets.cards import OPTION_BINDINGS, Options
 from nqpf_tutor.ui.widgets.marks import MarkedCheckbox
-from nqpf_tutor.ui.widgets.plain import Plain, cell, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, cell, styled
 from nqpf_tutor.ui.app import StoreErrors
 
 TICK = 0.1  # seconds between countdown updates
@@ -110,8 +111,11 @@ class SetupCheckbox(MarkedCheckbox):
     ]
 
 
-class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
+class DrillSetupScreen(FormActions, ModalScreen["DrillConfig | None"]):
     """Number of questions, seconds, seed, students and the bonuses; returns a ``DrillConfig``."""
+
+    ERROR_ID = "setup-error"
+    START_ID = "setup-start"
 
     DEFAULT_CSS = """
     DrillSetupScreen {
@@ -246,29 +250,8 @@ class DrillSetupScreen(ModalScreen["DrillConfig | None"]):
             class_name=self.query_one("#setup-class", Input).value,
         )
 
-    def action_start(self) -> None:
-        try:
-            config = self.config()
-        except NqpfError as e:
-            error = self.query_one("#setup-error", Static)
-            error.update(plain(str(e)))
-            error.display = True
-            return
-        self.dismiss(config)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "setup-start":
-            self.action_start()
-        else:
-            self.action_cancel()
+    def value(self):
+        return self.config()
 
 
 # --- the drill ----------------------------------------------------------------------------------------

@@ -72,7 +72,43 @@ def split_list(text: str) -> list[str]:
     return [p for p in text.replace(",", " ").split() if p]
 
 
-class SelectionForm(ModalScreen["object | None"]):
+class FormActions:
+    """What every set-up form does: ``start`` (enter in any field, or its start button) returns
+    ``value()`` with ``dismiss``, or shows the ``NqpfError`` it raises in one line in
+    ``#ERROR_ID``; ``cancel`` (escape, or the other button) returns None."""
+
+    ERROR_ID = "form-error"
+    START_ID = "form-go"
+
+    def value(self):  # pragma: no cover - each form has its own
+        raise NotImplementedError
+
+    def action_start(self) -> None:
+        try:
+            result = self.value()
+        except NqpfError as e:
+            error = self.query_one(f"#{self.ERROR_ID}", Static)
+            error.update(plain(str(e)))
+            error.display = True
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == self.START_ID:
+            self.action_start()
+        else:
+            self.action_cancel()
+
+
+class SelectionForm(FormActions, ModalScreen["object | None"]):
     """Questions, decks, tags and seed for a quiz (``kind="quiz"``) or a paper test (``"paper"``)."""
 
     DEFAULT_CSS = FORM_CSS
@@ -145,26 +181,5 @@ class SelectionForm(ModalScreen["object | None"]):
             raise NqpfError("No cards in those decks with those tags.")
         return replace(self.app.choice, n=n, seed=seed, deck_ids=decks, tags=tags)
 
-    def action_start(self) -> None:
-        try:
-            choice = self.choice()
-        except NqpfError as e:
-            error = self.query_one("#form-error", Static)
-            error.update(plain(str(e)))
-            error.display = True
-            return
-        self.dismiss(choice)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "form-go":
-            self.action_start()
-        else:
-            self.action_cancel()
+    def value(self):
+        return self.choice()
