@@ -179,22 +179,26 @@ class DrillSetupScreen(FormActions, ModalScreen["DrillConfig | None"]):
         Binding("ctrl+s", "start", "Start", id="drill-setup-start", tooltip="Start the drill"),
     ]
 
+    TITLE_TEXT = "Classroom drill"
+
+    def _fields(self) -> list[tuple[str, str, str, str, str]]:
+        """(label, id, value, input type, placeholder) of each field, in order."""
+        choice = self.app.choice
+        return [
+            ("Questions", "setup-n", str(choice.n or 10), "integer", "how many questions"),
+            ("Seconds per question", "setup-seconds", "20", "integer", "0 = no timer"),
+            ("Seed (optional)", "setup-seed",
+             "" if choice.seed is None else str(choice.seed), "integer", "empty: a random one"),
+            ("Students or teams", "setup-students", "", "text", "comma-separated, e.g. Ann, Bo"),
+            ("Class (optional)", "setup-class", "", "text", "e.g. 9B: kept for the class report"),
+        ]
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        choice = app.choice
-        blink = getattr(app, "cursor_blink", True)
+        blink = getattr(self.app, "cursor_blink", True)
         with VerticalScroll(id="setup-box"):
-            yield Static(styled("Classroom drill", "bold"), id="setup-title")
+            yield Static(styled(self.TITLE_TEXT, "bold"), id="setup-title")
             yield Plain(self._from_text(), id="setup-from")
-            fields = [
-                ("Questions", "setup-n", str(choice.n or 10), "integer", "how many questions"),
-                ("Seconds per question", "setup-seconds", "20", "integer", "0 = no timer"),
-                ("Seed (optional)", "setup-seed",
-                 "" if choice.seed is None else str(choice.seed), "integer", "empty: a random one"),
-                ("Students or teams", "setup-students", "", "text", "comma-separated, e.g. Ann, Bo"),
-                ("Class (optional)", "setup-class", "", "text", "e.g. 9B: kept for the class report"),
-            ]
-            for label, wid, value, kind, placeholder in fields:
+            for label, wid, value, kind, placeholder in self._fields():
                 with Horizontal(classes="setup-row"):
                     yield Label(label, classes="setup-label")
                     inp = Input(value, placeholder=placeholder, type=kind, id=wid, compact=True)

@@ -22,15 +22,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Button, Checkbox, ContentSwitcher, DataTable, Digits, Footer, Header, Input, Label, OptionList, Static,
+    Checkbox, ContentSwitcher, DataTable, Digits, Footer, Header, Input, Label, OptionList, Static,
 )
 from textual.widgets.option_list import Option
 
 from nqpf_tutor.core.classroom.live import ENDED, LOBBY, QUESTION, REVEAL, LiveError, LiveGame, live_config
-from nqpf_tutor.core.drill import DrillConfig, write_results
+from nqpf_tutor.core.drill import write_results
 from nqpf_tutor.core.text import one_line
 from nqpf_tutor.errors import NqpfError
-from nqpf_tutor.ui.screens.drill import DrillSetupScreen, SetupCheckbox, numeric, points
+from nqpf_tutor.ui.screens.drill import DrillSetupScreen, numeric, points
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, cell, plain, styled
 
 TICK = 0.05  # seconds between redraws (only what changed is drawn again)
@@ -107,38 +107,17 @@ class LiveSetupScreen(DrillSetupScreen):
     class (kept for the class report), the address and port to listen on. Returns the options
     for ``start_live``."""
 
-    def compose(self) -> ComposeResult:
+    TITLE_TEXT = "Live classroom game"
+
+    def _fields(self) -> list[tuple[str, str, str, str, str]]:
         from nqpf_tutor.live.net import DEFAULT_PORT
 
-        app = self.app
-        choice = app.choice
-        blink = getattr(app, "cursor_blink", True)
-        with VerticalScroll(id="setup-box"):
-            yield Static(styled("Live classroom game", "bold"), id="setup-title")
-            yield Plain(self._from_text(), id="setup-from")
-            fields = [
-                ("Questions", "setup-n", str(choice.n or 10), "integer", "how many questions"),
-                ("Seconds per question", "setup-seconds", "20", "integer", "0 = no timer"),
-                ("Seed (optional)", "setup-seed",
-                 "" if choice.seed is None else str(choice.seed), "integer", "empty: a random one"),
-                ("Class (optional)", "setup-class", "", "text", "e.g. 9B: kept for the class report"),
-                ("Listen on (optional)", "setup-bind", "", "text", "empty: this network; 0.0.0.0: all"),
-                ("Port (optional)", "setup-port", "", "integer", f"empty: {DEFAULT_PORT} or the next free"),
-            ]
-            for label, wid, value, kind, placeholder in fields:
-                with Horizontal(classes="setup-row"):
-                    yield Label(label, classes="setup-label")
-                    inp = Input(value, placeholder=placeholder, type=kind, id=wid, compact=True)
-                    inp.cursor_blink = blink
-                    yield inp
-            with Horizontal(id="setup-checks"):
-                yield SetupCheckbox("Speed bonus", False, id="setup-speed", compact=True)
-                yield SetupCheckbox("Streaks", False, id="setup-streaks", compact=True)
-                yield SetupCheckbox("Show leaderboard", True, id="setup-board", compact=True)
-            yield Static("", id="setup-error")
-            with Horizontal(id="setup-buttons"):
-                yield Button("Start", id="setup-start", variant="primary", compact=True)
-                yield Button("Cancel", id="setup-cancel", compact=True)
+        drill = {f[1]: f for f in super()._fields()}  # everyone joins: no students field
+        return [
+            drill["setup-n"], drill["setup-seconds"], drill["setup-seed"], drill["setup-class"],
+            ("Listen on (optional)", "setup-bind", "", "text", "empty: this network; 0.0.0.0: all"),
+            ("Port (optional)", "setup-port", "", "integer", f"empty: {DEFAULT_PORT} or the next free"),
+        ]
 
     def _from_text(self) -> str:
         return super()._from_text().replace("Enter starts", "Students join from a browser. Enter starts")
