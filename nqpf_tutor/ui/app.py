@@ -567,7 +567,7 @@ class TutorApp(StoreErrors, App[None]):
     @property
     def custom_path(self):
         """Where custom study keeps today's extra new cards (per profile)."""
-        return self.loc.data_dir / "custom-study.json"
+        return self.loc.custom_study_path
 
     def extra_new(self) -> int:
         """New cards added to today's limits by custom study (0 on another day)."""
