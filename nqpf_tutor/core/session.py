@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from fsrs import Rating, State
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, utc_now
+from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, ts, utc_now
 from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store, StoreError
 
@@ -590,7 +590,10 @@ class StudySession:
                 return store.log_answer(was, new, grade, mode, duration_ms, now)
 
         pre = self.store.data_version()
-        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
+        from nqpf_tutor.core.learning.journal import answer_record
+
+        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now),
+                                    record=answer_record(stored, after, grade, mode, duration_ms, now))
         self._track(key, stored, after, pre, ticket)
         result = AnswerResult(
             card=card, ticket=ticket, grade=grade, before=before, after=after,
@@ -631,8 +634,13 @@ class StudySession:
         # in order behind the answer it takes back; refused at once (StoreError) only when the
         # answer is saved and the store says no (another window changed the card since)
         pre = self.store.data_version()
+        def record() -> dict:  # for the journal: an undo of an answer still waiting cancels it
+            if answered.saved:  # type: ignore[attr-defined]
+                return {"kind": "undo", "review": answered.result, "now": ts(now)}  # type: ignore[attr-defined]
+            return {"kind": "cancel", "ticket": answered}
+
         ticket = self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
-                                    note=answered.note)  # type: ignore[attr-defined]
+                                    note=answered.note, record=record)  # type: ignore[attr-defined]
         self._track(last.card.key, last.after, last.stored_before, pre, ticket)
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
@@ -655,7 +663,10 @@ class StudySession:
                 store.put(replace(current, **changes))
 
         pre = self.store.data_version()
-        ticket = self.writes.submit("change", write, key=key, expected=state)
+        from nqpf_tutor.core.learning.journal import change_record
+
+        ticket = self.writes.submit("change", write, key=key, expected=state,
+                                    record=change_record(key, content_hash, changes))
         self._track(key, old, state, pre, ticket)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
@@ -688,6 +699,7 @@ class StudySession:
                 if current is not None and current.suspended:
                     store.put(CardState(key[0], key[1], content_hash=content_hash, suspended=True))
 
-        self.writes.submit("change", write, key=key, expected=new)
+        self.writes.submit("change", write, key=key, expected=new,
+                           record={"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash})
         return new
 
