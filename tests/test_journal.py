@@ -23,23 +23,12 @@ from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store
 from nqpf_tutor.ui.app import Choice
 
+from test_store_faults import Lock  # another program holding the write lock
 from ui_helpers import make_app
 
 NOW = datetime(2025, 6, 10, 9, 0, tzinfo=timezone.utc)
 SETTINGS = Settings(timezone="UTC", new_per_day=100)
 CARDS = [Card("d", f"c{i}", "flip", f"Q{i}", f"A{i}") for i in range(6)]
-
-
-class Lock:
-    """Another program holding the database's write lock."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.execute("BEGIN EXCLUSIVE")
-
-    def release(self):
-        self.conn.execute("ROLLBACK")
-        self.conn.close()
 
 
 def log(path):

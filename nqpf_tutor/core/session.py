@@ -197,6 +197,30 @@ def _spread_siblings(cards: list[Card]) -> list[Card]:
 
 
 
+
+def save_answer(store: Store, scheduler: Scheduler, stored: CardState | None, after: CardState, grade: Rating,
+                mode: str, duration_ms: int | None, now: datetime, *, look_first: bool = False) -> int:
+    """Write one answer in one transaction: the card's state ``after`` (given it was ``stored``)
+    and its log row; returns the row's id. A card changed meanwhile (another window) is answered
+    as it is now. ``look_first``: the answer may already be on disk (a COMMIT that reported an
+    error but went through, a write kept by a program that then stopped): found, it is not
+    written again."""
+    key, content_hash = after.key, after.content_hash
+    with store.transaction():
+        current = store.get(*key)
+        if look_first and current == after and current != stored:
+            done = store.find_answer(stored, after, grade, mode, now)
+            if done is not None:
+                return done
+        was, new = stored, after
+        if current != stored:  # changed meanwhile (another window): answer what is there now
+            was = current
+            base = current or CardState(key[0], key[1], content_hash=content_hash)
+            new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
+        store.put(new)
+        return store.log_answer(was, new, grade, mode, duration_ms, now)
+
+
 def new_pools(store: Store, settings: Settings, start: datetime, per_day: Callable[[int], int],
               extra_new: int = 0) -> tuple[int, dict[str, int]]:
     """New cards still allowed today (the day began at ``start``): (the shared pool, {deck id:
@@ -574,20 +598,8 @@ class StudySession:
                 raise
 
         def attempt(store: Store) -> int:
-            with store.transaction():
-                current = store.get(*key)
-                if tries["commit_failed"] and current == after and current != stored:
-                    # the last try's COMMIT reported an error but went through: once only
-                    done = store.find_answer(stored, after, grade, mode, now)
-                    if done is not None:
-                        return done
-                was, new = stored, after
-                if current != stored:  # changed meanwhile (another window): answer what is there now
-                    was = current
-                    base = current or CardState(key[0], key[1], content_hash=content_hash)
-                    new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
-                store.put(new)
-                return store.log_answer(was, new, grade, mode, duration_ms, now)
+            return save_answer(store, scheduler, stored, after, grade, mode, duration_ms, now,
+                               look_first=tries["commit_failed"])
 
         pre = self.store.data_version()
         from nqpf_tutor.core.learning.journal import answer_record
@@ -657,16 +669,11 @@ class StudySession:
         old = self._get(key)
         state = replace(old or self.state(card), **changes)
 
-        def write(store: Store) -> None:
-            with store.transaction():
-                current = store.get(*key) or CardState(key[0], key[1], content_hash=content_hash)
-                store.put(replace(current, **changes))
+        from nqpf_tutor.core.learning.journal import change_record, replay
 
+        record = change_record(key, content_hash, changes)  # the write, as the journal keeps it
         pre = self.store.data_version()
-        from nqpf_tutor.core.learning.journal import change_record
-
-        ticket = self.writes.submit("change", write, key=key, expected=state,
-                                    record=change_record(key, content_hash, changes))
+        ticket = self.writes.submit("change", replay(record, self.scheduler), key=key, expected=state, record=record)
         self._track(key, old, state, pre, ticket)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
@@ -692,14 +699,9 @@ class StudySession:
         old = self._get(key)
         new = CardState(key[0], key[1], content_hash=content_hash, suspended=True) if old and old.suspended else None
 
-        def write(store: Store) -> None:
-            with store.transaction():
-                current = store.get(*key)
-                store.delete_state(*key)
-                if current is not None and current.suspended:
-                    store.put(CardState(key[0], key[1], content_hash=content_hash, suspended=True))
+        from nqpf_tutor.core.learning.journal import replay
 
-        self.writes.submit("change", write, key=key, expected=new,
-                           record={"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash})
+        record = {"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash}
+        self.writes.submit("change", replay(record, self.scheduler), key=key, expected=new, record=record)
         return new
 

@@ -246,29 +246,14 @@ def replay(record: dict[str, Any], scheduler: Scheduler) -> Callable[[Store], An
 def _answer(r: dict[str, Any], scheduler: Scheduler) -> Callable[[Store], Any]:
     from fsrs import Rating
 
-    key, content_hash = (r["deck"], r["card"]), r["hash"]
+    from nqpf_tutor.core.session import save_answer
+
     grade, mode, ms, now = Rating(int(r["grade"])), r["mode"], r.get("ms"), parse_ts(r["now"])
     stored = None if r["before"] is None else CardState.from_dict(r["before"])
     after = CardState.from_dict(r["after"])
-    if after.key != key:
+    if after.key != (r["deck"], r["card"]):
         raise ValueError("an answer record for another card")
-
-    def write(store: Store) -> int:
-        with store.transaction():
-            current = store.get(*key)
-            if current == after and current != stored:  # saved before the program stopped?
-                done = store.find_answer(stored, after, grade, mode, now)
-                if done is not None:
-                    return done
-            was, new = stored, after
-            if current != stored:  # changed since (another window): answer what is there now
-                was = current
-                base = current or CardState(key[0], key[1], content_hash=content_hash)
-                new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
-            store.put(new)
-            return store.log_answer(was, new, grade, mode, ms, now)
-
-    return write
+    return lambda store: save_answer(store, scheduler, stored, after, grade, mode, ms, now, look_first=True)
 
 
 __all__ = ["Journal", "answer_record", "change_record", "replay"]
