@@ -24,7 +24,7 @@ from collections import Counter, defaultdict, deque
 from typing import Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import Question, distinct_questions, normalize
+from nqpf_tutor.core.questions import Question, asked_answer, distinct_cards, make_mcq, normalize
 
 #: Tags that name a deck's subject as a whole; a card's topic is a more specific tag.
 _BROAD_TAGS = frozenset({"eras", "foundations", "policies", "dates", "digital", "table"})
@@ -140,7 +140,8 @@ def balanced_questions(
     ``extra``: more questions to draw from with the same rules (the paper's written questions:
     anything with ``card``, ``prompt`` and ``answer``).
     """
-    questions = distinct_questions(cards, seed) + list(extra)
+    # cards stand in for their questions while drawing; only those taken are made (at the end)
+    questions: list = [_Asked(c) for c in distinct_cards(cards)] + list(extra)
     if not questions:
         return []
     want = len(questions) if n is None else max(0, n)
@@ -236,7 +237,17 @@ def balanced_questions(
     draw(lambda d: everything, strict=False, capped=False)
     chosen.sort(key=lambda q: q.card.uid)
     random.Random(order if order is not None else f"order|{salt}|{seed}").shuffle(chosen)
-    return chosen
+    return [make_mcq(q.card, seed) if isinstance(q, _Asked) else q for q in chosen]
+
+
+class _Asked:
+    """A card to be asked as multiple choice, standing in for its question during a draw: the
+    prompt and the right answer, without the shuffled options (made only for those taken)."""
+
+    __slots__ = ("card", "prompt", "answer")
+
+    def __init__(self, card: Card) -> None:
+        self.card, self.prompt, self.answer = card, card.prompt, asked_answer(card)
 
 
 def deck_shares(questions: Sequence[Question]) -> dict[str, float]:
