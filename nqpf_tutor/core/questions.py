@@ -15,7 +15,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
 
@@ -70,15 +70,22 @@ def make_mcq(card: Card, seed: int | str | None = None) -> Question | None:
     return Question(card, card.prompt, tuple(options), options.index(card.answer))
 
 
-def distinct_cards(cards: Iterable[Card]) -> list[Card]:
+#: ``distinct_cards`` says how far it is every this many cards.
+PROGRESS_EVERY = 5000
+
+
+def distinct_cards(cards: Iterable[Card], progress: Callable[[int, int], None] | None = None) -> list[Card]:
     """Every card that can be asked as multiple choice or true/false, one for each distinct
     prompt and answer, in card-uid order. Where two cards ask the same (a table cell gives a
     flip and an mcq card), the authored mcq or true/false card is the one kept. (No question is
-    made: a draw makes only those it takes, which at 100,000 cards is most of the time saved.)"""
+    made: a draw makes only those it takes, which at 100,000 cards is most of the time saved.)
+    ``progress(done, total)`` is called every ``PROGRESS_EVERY`` cards."""
     pool = sorted(cards, key=lambda c: (c.type not in ("mcq", "truefalse"), c.uid))
     out: list[Card] = []
     seen: set[tuple[str, str]] = set()
-    for card in pool:
+    for i, card in enumerate(pool):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, len(pool))  # (cards looked at, of how many)
         if not can_ask(card):
             continue
         key = (normalize(card.prompt), normalize(asked_answer(card)))
