@@ -129,3 +129,30 @@ def test_snapshot_drawing(snap_compare, tmp_path, size, many, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_custom_study_of_many_cards_finds_them_in_a_worker(tmp_path, many, monkeypatch):
+    from nqpf_tutor.ui.screens.custom import CustomStudyScreen
+    from nqpf_tutor.ui.screens.study import StudyScreen
+
+    monkeypatch.setattr(drawing, "IN_WORKER", 1)  # the second deck's 2 cards are "many" too
+    gate = Gate(monkeypatch, "nqpf_tutor.core.learning.custom", "outside_schedule")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # forgotten in the last day: none, said in the form
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CustomStudyScreen)
+        assert "No cards forgotten in the last 1 day" in str(app.screen.query_one("#custom-error").render())
+        await pilot.press("down", "down", "tab", *"second", "enter")  # a deck outside the schedule
+        await pilot.pause()
+        assert isinstance(app.screen, DrawingScreen)
+        assert str(app.screen.query_one("#drawing-text").render()) == "Finding the cards…"
+        gate.go.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.card.deck_id == "second"
+        assert gate.threads[0] != threading.main_thread().name

@@ -779,6 +779,20 @@ class Store:
         return {(r[0], r[1]) for r in self.conn.execute(sql, (self.profile_id,))}
 
     @_guarded
+    def suspended_keys(self) -> set[tuple[str, str]]:
+        """(deck id, card id) of every suspended card of this profile (one query)."""
+        sql = "SELECT deck_id, card_id FROM card_state WHERE profile_id = ? AND suspended"
+        return {(r[0], r[1]) for r in self.conn.execute(sql, (self.profile_id,))}
+
+    @_guarded
+    def review_due_between(self, low: datetime, high: datetime) -> dict[tuple[str, str], datetime]:
+        """Cards in review (answered, not suspended) due in [``low``, ``high``): key -> when."""
+        rows = self.conn.execute(
+            "SELECT deck_id, card_id, due FROM card_state WHERE profile_id = ? AND reps > 0 AND NOT suspended "
+            "AND state = 2 AND due >= ? AND due < ?", (self.profile_id, ts(low), ts(high)))  # 2: fsrs State.Review
+        return {(r[0], r[1]): parse_ts(r[2]) for r in rows}
+
+    @_guarded
     def put(self, state: CardState) -> None:
         """Write a card state (inside ``transaction()`` when part of a larger change)."""
         self.conn.execute(
@@ -1092,10 +1106,15 @@ class Store:
             return entry.state_before
 
     @_guarded
-    def reviews(self, since: datetime | None = None, until: datetime | None = None) -> list[LogEntry]:
-        """The answers that count (not undone), oldest first, without the state snapshots."""
+    def reviews(self, since: datetime | None = None, until: datetime | None = None, *,
+                grade: int | None = None) -> list[LogEntry]:
+        """The answers that count (not undone), oldest first, without the state snapshots; only
+        those graded ``grade`` when given."""
         sql = "SELECT id, deck_id, card_id, ts, grade, mode, queue, duration_ms FROM reviews WHERE profile_id = ?"
         params: list[Any] = [self.profile_id]
+        if grade is not None:
+            sql += " AND grade = ?"
+            params.append(int(grade))
         if since is not None:
             sql += " AND ts >= ?"
             params.append(ts(since))

@@ -40,7 +40,7 @@ class DrawingScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="drawing-cancel")]
 
-    def __init__(self, text: str, total: int) -> None:
+    def __init__(self, text: str, total: int | None) -> None:
         super().__init__()
         self.text = text
         self.total = total
@@ -63,11 +63,12 @@ class DrawingScreen(ModalScreen[None]):
 
 
 def draw_then(app: Any, n_cards: int, what: str, draw: Callable[..., T], then: Callable[[T], None],
-              *, title: str) -> None:
+              *, title: str, text: str | None = None, counted: bool = True) -> None:
     """``then(draw(progress))``: at once for up to ``IN_WORKER`` cards (``progress`` None), else
     ``draw`` in a thread worker (it must not touch the store) behind a ``DrawingScreen`` that
-    ``progress(done, total)`` moves on. A ``NqpfError`` from ``draw`` is one notification
-    titled ``title``."""
+    ``progress(done, total)`` moves on (``counted=False``: ``draw`` says nothing, the bar just
+    runs). ``text``: the box's words instead of "Drawing <what> from <n> cards…". A ``NqpfError``
+    from ``draw`` is one notification titled ``title``."""
 
     def failed(e: NqpfError) -> None:
         app.notify(str(e), title=title, severity="error", markup=False)
@@ -86,7 +87,7 @@ def draw_then(app: Any, n_cards: int, what: str, draw: Callable[..., T], then: C
             return
         go_on(result)
         return
-    box = DrawingScreen(f"Drawing {what} from {n_cards:,} cards…", n_cards)
+    box = DrawingScreen(text or f"Drawing {what} from {n_cards:,} cards…", n_cards if counted else None)
     app.push_screen(box)
 
     def done(result: Any, error: NqpfError | None) -> None:
@@ -104,7 +105,7 @@ def draw_then(app: Any, n_cards: int, what: str, draw: Callable[..., T], then: C
 
     def work() -> None:
         try:
-            result = draw(progress)
+            result = draw(progress if counted else None)
         except NqpfError as e:
             app.call_from_thread(done, None, e)
             return

@@ -39,11 +39,12 @@ def forgotten(store: Store, cards: Iterable[Card], now: datetime, days: int) -> 
     wanted = _unique(cards)
     since = now - timedelta(days=days)
     last: dict[tuple[str, str], datetime] = {}
-    for e in store.reviews(since=since):
-        if e.grade == 1 and (e.deck_id, e.card_id) in wanted:
+    for e in store.reviews(since=since, grade=1):
+        if (e.deck_id, e.card_id) in wanted:
             last[(e.deck_id, e.card_id)] = e.ts
     keys = sorted(last, key=lambda k: last[k], reverse=True)
-    return [wanted[k] for k in keys if not _suspended(store, k)]
+    suspended = store.suspended_keys()
+    return [wanted[k] for k in keys if k not in suspended]
 
 
 def ahead(store: Store, scheduler: Scheduler, cards: Iterable[Card], now: datetime, days: int) -> list[Card]:
@@ -53,25 +54,16 @@ def ahead(store: Store, scheduler: Scheduler, cards: Iterable[Card], now: dateti
     today = scheduler.study_day(now)
     start = scheduler.day_start(today + timedelta(days=1))
     end = scheduler.day_start(today + timedelta(days=1 + days))
-    found = []
-    for k, c in wanted.items():
-        s = store.get(*k)
-        if s is None or s.reps == 0 or s.suspended or s.state != State.Review or s.due is None:
-            continue
-        if start <= s.due < end:
-            found.append((s.due, c))
+    due = store.review_due_between(start, end)  # one query, not one per card (100,000 cards)
+    found = [(due[k], c) for k, c in wanted.items() if k in due]
     found.sort(key=lambda t: t[0])
     return [c for _, c in found]
 
 
 def outside_schedule(store: Store, cards: Iterable[Card]) -> list[Card]:
     """Every card of the selection in deck order, due or not, new or not; suspended ones left out."""
-    return [c for k, c in _unique(cards).items() if not _suspended(store, k)]
-
-
-def _suspended(store: Store, key: tuple[str, str]) -> bool:
-    s = store.get(*key)
-    return s is not None and s.suspended
+    suspended = store.suspended_keys()
+    return [c for k, c in _unique(cards).items() if k not in suspended]
 
 
 class CustomSession(StudySession):

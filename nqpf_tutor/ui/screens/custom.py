@@ -19,7 +19,7 @@ from nqpf_tutor.core.scheduler import Scheduler
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.screens.forms import FORM_CSS, FormActions, split_list
 from nqpf_tutor.ui.widgets.marks import MarkedRadioButton
-from nqpf_tutor.ui.widgets.plain import Plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
 
 CHOICES = [
     ("new", "More new cards today", "How many more"),
@@ -137,12 +137,34 @@ class CustomStudyScreen(FormActions, ModalScreen["tuple[str, int, list[str], lis
         select_cards(self.app.catalog, decks, tags)  # unknown deck or tag: one line
         return kind, n, decks, tags
 
-    def value(self):
-        result = self.result()
-        problem = start_custom(self.app, *result, check_only=True)
-        if problem:
-            raise NqpfError(problem)
-        return result
+    def action_start(self) -> None:
+        """Check the fields; then find the cards (many: in a worker, behind a box) and start,
+        or say in the form's line that there are none."""
+        from nqpf_tutor.ui.drawing import draw_then
+
+        error = self.query_one("#custom-error", Static)
+        try:
+            result = self.result()
+        except NqpfError as e:
+            error.update(plain(str(e)))
+            error.display = True
+            return
+        if result[0] == "new":
+            self.dismiss((result, None))
+            return
+        app = self.app
+
+        def found(data) -> None:
+            if not self.is_attached:
+                return
+            if not data[1]:
+                error.update(plain(f"No cards {data[2]} in the chosen decks and tags."))
+                error.display = True
+                return
+            self.dismiss((result, data))
+
+        draw_then(app, len(select_cards(app.catalog, result[2], result[3])), "", lambda progress: _cards_for(app, *result),
+                  found, title="Custom study", text="Finding the cards…", counted=False)
 
 
 def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str]):
@@ -159,36 +181,35 @@ def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str]):
     return cards, None, ""
 
 
-def start_custom(app, kind: str, n: int, decks: list[str], tags: list[str], *, check_only: bool = False) -> str | None:
-    """Start the custom study; with ``check_only`` only say what is wrong (None: fine)."""
+def start_custom(app, kind: str, n: int, decks: list[str], tags: list[str], found=None) -> None:
+    """Start the custom study; ``found``: its cards as ``_cards_for`` gives them (else found now)."""
     from nqpf_tutor.ui.screens.study import StudyScreen
 
-    cards, queue, what = _cards_for(app, kind, n, decks, tags)
     if kind == "new":
-        if check_only:
-            return None
+        cards = select_cards(app.catalog, decks, tags)
         day = Scheduler(app.settings).study_day(app.clock())
         try:
             total = core.add_extra_new(app.custom_path, app.store.profile, day, n)
         except (OSError, NqpfError) as e:
             app.notify(f"could not keep the extra new cards: {getattr(e, 'strerror', None) or e}", severity="error",
                        markup=False)
-            return None
+            return
         app.choice.deck_ids, app.choice.tags = decks, tags
         app.notify(f"{total} more new cards allowed today.", title="Custom study", markup=False)
         app.push_screen(StudyScreen(cards))
-        return None
+        return
+    cards, queue, what = found or _cards_for(app, kind, n, decks, tags)
     if not queue:
-        return f"No cards {what} in the chosen decks and tags."
-    if not check_only:
-        app.push_screen(StudyScreen(cards, custom=queue, custom_title=f"{len(queue)} cards {what}"))
-    return None
+        app.notify(f"No cards {what} in the chosen decks and tags.", title="Custom study", markup=False)
+        return
+    app.push_screen(StudyScreen(cards, custom=queue, custom_title=f"{len(queue)} cards {what}"))
 
 
 def open_custom_study(app) -> None:
-    def chosen(result) -> None:
-        if result is not None:
-            start_custom(app, *result)
+    def chosen(answer) -> None:
+        if answer is not None:
+            result, found = answer
+            start_custom(app, *result, found=found)
 
     app.push_screen(CustomStudyScreen(), callback=chosen)
 
