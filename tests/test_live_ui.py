@@ -312,7 +312,7 @@ async def test_the_cycle_collector_runs_only_while_no_question_is_open(tmp_path,
         assert all(phase != "question" for kind, phase in calls if kind != "unfreeze")
         await pilot.press("e", "escape")
         await pilot.pause(0.2)
-        assert calls[-1] == ("unfreeze", None)
+        assert calls[-3:] == [("unfreeze", None), ("collect", "ended"), ("freeze", "ended")]
 
 
 # --- the commands -------------------------------------------------------------------------------------

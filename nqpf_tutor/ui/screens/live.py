@@ -433,8 +433,10 @@ class LiveScreen(Screen):
         self.notify(message, title="Live game", severity="error", markup=False)
 
     async def on_unmount(self) -> None:
-        if self._froze:
-            gc.unfreeze()
+        if self._froze:  # the game's objects may be garbage now: one full pass, then frozen again
+            gc.unfreeze()  # (as the app's start froze what it loaded: later passes stay short)
+            gc.collect()
+            gc.freeze()
         self.game.unsubscribe(self._on_game)
         if self.server is not None:
             await self.server.stop()
@@ -482,7 +484,8 @@ class LiveScreen(Screen):
     def _collect(self) -> None:
         """Python's cycle collector, run while no question is open (its full pass took 40 ms with
         a game's objects, and while a question is open an answer waiting on it is a late ack),
-        then what survived is frozen out of later passes; thawed when the screen goes."""
+        then what survived is frozen out of later passes; thawed, collected and frozen again
+        when the screen goes (nothing the game left stays uncollected)."""
         if self.game.phase != QUESTION and self.is_attached:
             gc.collect()
             gc.freeze()
