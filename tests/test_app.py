@@ -278,6 +278,21 @@ async def test_welcome_on_first_run_only(tmp_path):
         assert isinstance(app2.screen, HomeScreen)
 
 
+async def test_no_welcome_over_a_live_game_or_a_drill_started_from_the_command_line(tmp_path):
+    from nqpf_tutor.ui.screens.live import LiveScreen
+
+    opts = {"n": 2, "seconds": 20, "seed": 1, "bind": "127.0.0.1", "port": 0}
+    app = make_app(tmp_path, start="live", show_welcome=None, live_options=opts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LiveScreen)  # projected to the class: no welcome over it
+        await pilot.press("escape")
+    later = make_app(tmp_path, show_welcome=None)
+    async with later.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(later.screen).__name__ == "WelcomeScreen"  # still shown on the first start at home
+
+
 async def test_theme_is_remembered_in_the_settings(tmp_path):
     from nqpf_tutor.core.settings import load_settings
 

@@ -194,7 +194,7 @@ class TutorApp(StoreErrors, App[None]):
             self.notify(w, title="Deck skipped", severity="warning", timeout=12, markup=False)
         if self.start not in ("home", "study", "quiz"):
             self.do(self.start)
-        if self.show_welcome:
+        if self.show_welcome and self.start in ("home", "study", "quiz"):  # not over a projected game
             from nqpf_tutor.ui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(), callback=lambda _: self._welcome_seen())
