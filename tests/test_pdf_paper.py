@@ -265,3 +265,28 @@ async def test_the_apps_paper_says_in_one_line_when_it_cannot_write(tmp_path):
         notes = [str(n.message) for n in app._notifications]
     assert not getattr(app, "last_paper", None)
     assert any(n.startswith("Could not write the paper:") and "\n" not in n for n in notes), notes
+
+
+def test_a_character_no_font_has_prints_as_a_box_and_is_named(tmp_path, capsys):
+    from nqpf_tutor.core.decks.pdf import MISSING
+
+    odd = [Card("d", "k1", "mcq", "Which word is Korean: 한국 or 𝐀?", "한국", distractors=("𝐀", "Zoë", "新质")),
+           Card("d", "k2", "mcq", "Plain question?", "Plain", distractors=("Other", "Third", "Fourth"))]
+    paper = make_paper(odd, seed=1, n=2, title="Odd letters")
+    missing: set[str] = set()
+    text = " ".join(pages_text(paper_pdf(paper, missing=missing)))
+    assert missing == {"한", "국", "𝐀"}
+    assert "한" not in text and "𝐀" not in text and f"{MISSING}{MISSING}" in text  # seen, not dropped
+    assert "Zoë" in text and "新质" in text  # what the shipped fonts have stays as typed
+    key_missing: set[str] = set()
+    assert f"{MISSING}{MISSING}" in " ".join(pages_text(key_pdf(paper, missing=key_missing)))
+    assert key_missing == missing  # the key repeats the prompts and gives the answers
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "odd.yaml").write_text(
+        'deck: {id: odd, title: Odd}\ncards:\n  - {id: k1, type: mcq, prompt: "Korean?", answer: "한국", '
+        'distractors: ["Zoë", "新质", "Plain"]}\n', "utf-8")
+    assert main(["--data-dir", str(tmp_path / "data"), "--decks-dir", str(decks), "export", "--format", "pdf",
+                 "--deck", "odd", "-n", "1", "--seed", "1", "-o", str(tmp_path / "odd.pdf")]) == 0
+    err = capsys.readouterr().err
+    assert f"nqpf-tutor: 2 characters no font of the PDF has print as {MISSING}: 국 한" in err

@@ -77,6 +77,7 @@ def run(args, loc) -> int:
         args.seed = random.randrange(1000, 10000)
         print(f"seed {args.seed} (give --seed {args.seed} to make the same paper again)", file=sys.stderr)
     outputs: list[tuple[str | None, str | bytes]] = []
+    missing: set[str] = set()  # characters no font of the PDF has
     for version in versions or [""]:
         paper = export.make_paper(cards, seed=args.seed, n=args.n, title=_title(args, catalog), version=version)
         if not paper.questions:
@@ -85,18 +86,20 @@ def run(args, loc) -> int:
         out = _versioned(args.output, version) if versions else args.output
         key_out = (_versioned(key_file, version) if versions else key_file) if key_file else None
         if fmt == "pdf":
-            from nqpf_tutor.core.decks.pdf import key_pdf, paper_pdf
+            from nqpf_tutor.core.decks.pdf import key_pdf, missing_line, paper_pdf
 
             if out and out != "-":  # progress: a long paper takes a few seconds
                 print(f"making {out}: {len(paper.questions)} questions…", file=sys.stderr)
-            outputs.append((out, paper_pdf(paper, size=size, with_key=not key_file, sources=sources)))
+            outputs.append((out, paper_pdf(paper, size=size, with_key=not key_file, sources=sources, missing=missing)))
             if key_out:
-                outputs.append((key_out, key_pdf(paper, size=size, sources=sources)))
+                outputs.append((key_out, key_pdf(paper, size=size, sources=sources, missing=missing)))
             continue
         outputs.append((out, paper.markdown(with_key=not key_file, sources=sources)))
         if key_out:
             outputs.append((key_out, paper.key_markdown(sources=sources)))
     _write(outputs, force)  # every version and key, or none of them
+    if missing:
+        print(f"nqpf-tutor: {missing_line(missing)}", file=sys.stderr)
     return 0
 
 

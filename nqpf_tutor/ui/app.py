@@ -491,6 +491,7 @@ class TutorApp(StoreErrors, App[None]):
 
         folder = self.loc.data_dir / "papers"
         outputs = []
+        missing: set[str] = set()  # characters no font of the PDF has
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for version in ("A", "B"):
@@ -502,8 +503,8 @@ class TutorApp(StoreErrors, App[None]):
                 # A paper already there (the same seed again) is kept: the new one gets -2, -3...
                 stem = _free_stem(folder, f"paper-{seed}-{version}")
                 outputs += [
-                    (folder / f"{stem}.pdf", paper_pdf(paper, size=self.paper_size, sources=sources)),
-                    (folder / f"{stem}-key.pdf", key_pdf(paper, size=self.paper_size, sources=sources)),
+                    (folder / f"{stem}.pdf", paper_pdf(paper, size=self.paper_size, sources=sources, missing=missing)),
+                    (folder / f"{stem}-key.pdf", key_pdf(paper, size=self.paper_size, sources=sources, missing=missing)),
                     (folder / f"{stem}.md", paper.markdown(with_key=False)),
                     (folder / f"{stem}-key.md", paper.key_markdown(sources=sources)),
                 ]
@@ -523,6 +524,11 @@ class TutorApp(StoreErrors, App[None]):
         self.call_from_thread(
             self.notify, f"{len(paper.questions)} questions, seed {seed}: {pdfs} (and Markdown) in {folder}",
             title="Paper test written", timeout=15, markup=False)
+        if missing:
+            from nqpf_tutor.core.decks.pdf import missing_line
+
+            self.call_from_thread(self.notify, missing_line(missing), title="Paper test", severity="warning",
+                                  timeout=15, markup=False)
 
     def action_reload(self) -> None:
         """Read the decks again in a worker thread (issue 17): the deck list shows a loading

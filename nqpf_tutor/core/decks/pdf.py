@@ -38,12 +38,42 @@ GREY = (90, 90, 90)
 ORDER_GAP = 2.0  # mm between the items of an order question (their number boxes apart)
 
 
+def missing_line(missing: set[str]) -> str:
+    """One line saying which characters no font had (each shown escaped if it is not printable)."""
+    from nqpf_tutor.core.text import escape
+
+    chars = sorted(missing)
+    shown = " ".join(escape(ch) for ch in chars[:12]) + (" …" if len(chars) > 12 else "")
+    n = len(chars)
+    return f"{n} character{'s' * (n != 1)} no font of the PDF has print as {MISSING}: {shown}"
+
+
+def _cover(pdf: "_PaperPDF", text: str) -> str:
+    """``text`` with each character no font has as ``MISSING`` (noted in ``pdf.missing``)."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ord(ch) in pdf._covered or ch in "\n\t\r":
+            out.append(ch)
+        else:
+            pdf.missing.add(ch)
+            out.append(MISSING)
+    return "".join(out)
+
+
 def _text(s: object) -> str:
     return one_line(s)
 
 
+#: What a character no shipped font has (emoji, Hangul, mathematical letters…) prints as: a box
+#: the reader sees (fpdf2 alone would leave it out without a trace).
+MISSING = "\u25a1"
+
+
 class _PaperPDF(FPDF):
-    def __init__(self, size: str, title: str, version: str, wide: bool = True) -> None:
+    def __init__(self, size: str, title: str, version: str, wide: bool = True,
+                 missing: set[str] | None = None) -> None:
         fmt = PAPER_SIZES.get(size.lower())
         if fmt is None:
             raise ValueError(f"paper size must be one of {', '.join(PAPER_SIZES)}, not {size!r}")
@@ -55,6 +85,11 @@ class _PaperPDF(FPDF):
         if wide:  # Chinese (or other characters DejaVu lacks): the 4 MB fallback is read only then
             self.add_font(FALLBACK, "", str(FONT_DIR / "DroidSansFallbackFull.ttf"))
             self.set_fallback_fonts([FALLBACK], exact_match=False)
+        #: Characters no font has, shown as ``MISSING`` (the caller's set, to say so).
+        self.missing = missing if missing is not None else set()
+        self._covered: set[int] = set(self.fonts[FONT.lower()].cmap)
+        if wide:
+            self._covered |= set(self.fonts[FALLBACK.lower()].cmap)
         self.set_margins(MARGIN, TOP, MARGIN)
         self.set_auto_page_break(True, margin=BOTTOM)
         self.alias_nb_pages()
@@ -63,6 +98,9 @@ class _PaperPDF(FPDF):
 
     def version_label(self) -> str:
         return f"Version {self.version}" if self.version else ""
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(_cover(self, text))
 
     def header(self) -> None:
         self.set_font(FONT, "", 8.5)
@@ -260,9 +298,11 @@ def _needs_fallback(paper: Paper, sources: dict[str, str] | None) -> bool:
     return any(ord(ch) >= 0x2E80 for t in texts for ch in t)
 
 
-def paper_pdf(paper: Paper, *, size: str = "a4", with_key: bool = False, sources: dict[str, str] | None = None) -> bytes:
-    """The paper as PDF bytes; ``with_key``: the answer key on new pages at the end."""
-    pdf = _PaperPDF(size, paper.title, paper.version, _needs_fallback(paper, sources))
+def paper_pdf(paper: Paper, *, size: str = "a4", with_key: bool = False, sources: dict[str, str] | None = None,
+              missing: set[str] | None = None) -> bytes:
+    """The paper as PDF bytes; ``with_key``: the answer key on new pages at the end;
+    ``missing``: gets the characters no shipped font has (printed as a box)."""
+    pdf = _PaperPDF(size, paper.title, paper.version, _needs_fallback(paper, sources), missing)
     pdf.add_page()
     _title_block(pdf, _text(paper.title), len(paper.questions), None)
     _name_lines(pdf)
@@ -281,9 +321,10 @@ def paper_pdf(paper: Paper, *, size: str = "a4", with_key: bool = False, sources
     return bytes(pdf.output())
 
 
-def key_pdf(paper: Paper, *, size: str = "a4", sources: dict[str, str] | None = None) -> bytes:
-    """The answer key alone (a file for the teacher)."""
-    pdf = _PaperPDF(size, paper.title, paper.version, _needs_fallback(paper, sources))
+def key_pdf(paper: Paper, *, size: str = "a4", sources: dict[str, str] | None = None,
+            missing: set[str] | None = None) -> bytes:
+    """The answer key alone (a file for the teacher); ``missing`` as ``paper_pdf``."""
+    pdf = _PaperPDF(size, paper.title, paper.version, _needs_fallback(paper, sources), missing)
     pdf.add_page()
     _title_block(pdf, "Answer key: " + _text(paper.title), None, None)
     pdf.ln(2)
