@@ -560,3 +560,89 @@ print("home" if "nqpf_tutor.ui.screens.home" in sys.modules else "no home")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "no home"
+
+
+# --- the home screen's counts in a worker thread -------------------------------------------------
+
+
+def _count_cells(app) -> list[list[str]]:
+    table = app.screen.query_one("#decks")
+    return [[str(c) for c in table.get_row_at(i)[2:]] for i in range(table.row_count)]
+
+
+async def test_home_counts_come_from_a_worker_and_keys_work_meanwhile(tmp_path, monkeypatch):
+    """A slow count: the deck list is there at once with "…" and "Counting…", keys answer
+    (help opens and closes, a deck is chosen), then the numbers replace the dots; a count made
+    for an older round (the list was refreshed meanwhile) is not shown."""
+    from ui_helpers import make_app, settle_counts
+
+    from nqpf_tutor.ui.screens import home
+
+    gate, started = threading.Event(), threading.Event()
+    real = home.deck_counts
+
+    def slow(*args, **kwargs):
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home, "deck_counts", slow)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert started.wait(5)
+            assert _count_cells(app) == [["…", "…", "…"], ["…", "…", "…"]]
+            assert "Counting…" in str(app.screen.query_one("#selection-summary").render())
+            await pilot.press("question_mark")  # the app answers keys while counting
+            await pilot.pause()
+            from nqpf_tutor.ui.screens.help import HelpScreen
+
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("space")
+            assert app.choice.deck_ids == ["sample"]
+            gate.set()
+            await settle_counts(pilot)
+            assert _count_cells(app) == [["6", "0", "0"], ["2", "0", "0"]]
+            assert "Counting…" not in str(app.screen.query_one("#selection-summary").render())
+    finally:
+        gate.set()
+
+
+async def test_home_counts_with_the_store_locked_by_another_program(tmp_path):
+    """Another program holds the write lock: the counts (reads on the screen's own connection)
+    are still made and shown, and the app's own connection is never used by the worker."""
+    from ui_helpers import make_app, settle_counts
+
+    app = make_app(tmp_path)
+    blocker = sqlite3.connect(app.store.path, isolation_level=None, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle_counts(pilot)
+            assert _count_cells(app) == [["6", "0", "0"], ["2", "0", "0"]]
+            assert app.screen._reader is not None and app.screen._reader.conn is not app.store.conn
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+async def test_home_count_failure_is_one_line_and_the_app_goes_on(tmp_path, monkeypatch):
+    from ui_helpers import make_app, settle_counts
+
+    from nqpf_tutor.core.store import StoreError
+    from nqpf_tutor.ui.screens import home
+
+    def broken(*args, **kwargs):
+        raise StoreError("progress database is locked by another program")
+
+    monkeypatch.setattr(home, "deck_counts", broken)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_counts(pilot)
+        assert _count_cells(app) == [["?", "?", "?"], ["?", "?", "?"]]
+        assert any("locked by another program" in str(n.message) for n in app._notifications)
+        await pilot.press("space")
+        assert app.choice.deck_ids == ["sample"]
