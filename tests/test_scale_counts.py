@@ -646,3 +646,19 @@ async def test_home_count_failure_is_one_line_and_the_app_goes_on(tmp_path, monk
         assert any("locked by another program" in str(n.message) for n in app._notifications)
         await pilot.press("space")
         assert app.choice.deck_ids == ["sample"]
+
+
+async def test_home_reads_no_card_body_from_the_cache(tmp_path):
+    """The home screen (deck list, tags, counts in their worker) needs no card's text: cards
+    from the deck cache stay unread (a worker's arguments are not written out with repr, which
+    would read all 100k cards on the event loop)."""
+    from ui_helpers import make_app, settle_counts
+
+    make_app(tmp_path).store.close()  # writes the deck cache
+    app = make_app(tmp_path)
+    cards = app.catalog.all_cards()
+    assert cards and all("_body" in c.__dict__ for c in cards)  # heads only
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_counts(pilot)
+        assert _count_cells(app)[0] == ["6", "0", "0"]
+    assert all("_body" in c.__dict__ for c in cards)

@@ -270,6 +270,8 @@ class StudySession:
     def _unanswered(self, store: Store, cards: list[Card]) -> list[Card]:
         """The session's cards never answered, in order: what ``sync_catalog`` found for the same
         cards when nothing was written since (start-up at 100k cards), else from the store."""
+        if not self.cards:  # a session for single cards (the browser): no store read
+            return []
         memo = store.__dict__.pop("_unanswered_memo", None)
         if (memo is not None and len(self.cards) == len(cards) and memo[1] == cards
                 and memo[0] == store.data_version()):

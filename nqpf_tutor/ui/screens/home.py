@@ -120,7 +120,8 @@ class HomeScreen(StoreErrors, Screen):
         if self._counting:
             self._count_worker(self._count_round, app.catalog.decks, app.settings, app.clock(), app.extra_new())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="home-counts")
+    # (a description given: Textual would otherwise write one with the repr of every deck and card)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-counts", description="deck counts")
     def _count_worker(self, round_: int, decks, settings, now, extra_new: int) -> None:
         """Count every deck in SQL (``deck_counts``) on the screen's own connection, in a thread:
         a slow count or a store waiting on another program's lock leaves the app free."""
