@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -662,3 +663,23 @@ async def test_home_reads_no_card_body_from_the_cache(tmp_path):
         await settle_counts(pilot)
         assert _count_cells(app)[0] == ["6", "0", "0"]
     assert all("_body" in c.__dict__ for c in cards)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_home_while_counting(snap_compare, tmp_path, monkeypatch, size):
+    """The deck list while its counts are made: "…" in each count, "Counting…" on the summary."""
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.screens import home
+
+    app = make_app(tmp_path)
+    real = home.deck_counts
+
+    def slow(*args, **kwargs):
+        deadline = time.monotonic() + 10
+        while app.return_value is None and time.monotonic() < deadline:  # until the screenshot is taken
+            time.sleep(0.02)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home, "deck_counts", slow)
+    assert snap_compare(app, terminal_size=size, settle=False)
