@@ -108,6 +108,11 @@ class Locations:
         return self.data_dir / DB_FILENAME
 
     @property
+    def custom_study_path(self) -> Path:
+        """Custom study's extra new cards for today, per profile."""
+        return self.data_dir / "custom-study.json"
+
+    @property
     def settings_path(self) -> Path:
         return self.config_dir / SETTINGS_FILENAME
 

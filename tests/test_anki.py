@@ -137,3 +137,23 @@ def test_export_command_with_the_bundled_decks(tmp_path, capsys):
     assert {decks[str(i)]["name"] for i in card_decks} == {"Four eras of productive forces"}
     assert all(" " not in t for _, _, _, tags in notes for t in tags.split())
     assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_clozes_accepted_wordings_are_on_the_back(tmp_path):
+    cards = (
+        Card("d", "one", "cloze", "Gains come from {{talent}}.", "talent", explanation="Why <it> matters",
+             blank_accept=(("human resources", "people & skills"),)),
+        Card("d", "two", "cloze", "{{Steam}} then {{electricity}}.", "Steam; electricity",
+             blank_accept=((), ("electric power",))),
+        Card("d", "none", "cloze", "Only {{one}} way.", "one"),
+    )
+    deck = Deck("d", "Deck D", cards=cards)
+    out = tmp_path / "c.apkg"
+    write_apkg(cards, {"d": deck}, out, title="Deck D")
+    notes, *_ = read_apkg(out)
+    extra = {f.split(FIELD_SEP)[0]: f.split(FIELD_SEP)[1] for _, _, f, _ in notes}
+    assert extra["Gains come from {{c1::talent}}."] == (
+        "<div class=options>Also accepted: human resources; people &amp; skills</div>Why &lt;it&gt; matters")
+    assert extra["{{c1::Steam}} then {{c1::electricity}}."] == (
+        "<div class=options>Also accepted: blank 2: electric power</div>")
+    assert extra["Only {{c1::one}} way."] == ""

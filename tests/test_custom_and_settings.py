@@ -242,6 +242,48 @@ def test_stats_new_cards_left_today_counts_each_decks_own_limit(tmp_path):
         assert compute_stats(store, a + b, Settings(timezone="UTC", new_per_day=3), NOW)["new_available"] == 0
 
 
+def test_stats_new_cards_left_today_counts_custom_studys_extra_and_the_exam_pace(tmp_path, capsys):
+    """``new_available`` is what a study session of every card would offer today: custom study's
+    extra new cards and an exam plan's pace included (the same pools, one function)."""
+    import json
+
+    from nqpf_tutor.cli import main
+    from nqpf_tutor.core.learning.profile import PlanSpec, save_plan
+    from nqpf_tutor.core.stats import compute_stats
+
+    a, b = deck("a", 30), deck("b", 10)
+    settings = Settings(timezone="UTC", new_per_day=3, deck_new_per_day={"b": 2})
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        def both(extra):
+            session = StudySession(a + b, store, settings, clock=lambda: NOW, extra_new=extra)
+            return compute_stats(store, a + b, settings, NOW, extra_new=extra)["new_available"], session.counts().new
+
+        assert both(0) == (5, 5)
+        assert both(4) == (3 + 4 + 2 + 4, 3 + 4 + 2 + 4)  # each pool raised
+        answer_new(StudySession(a + b, store, settings, clock=lambda: NOW, extra_new=4), 6)
+        assert both(4) == (13 - 6, 13 - 6)
+        assert both(0)[0] == both(0)[1] < 13 - 6  # without the extra: fewer, counted alike
+
+    with Store.open(tmp_path / "plan.sqlite3") as store:
+        # an exam in 20 days on deck a: its pace replaces the shared limit of 3 a day
+        save_plan(store, PlanSpec(exam=NOW.date() + timedelta(days=20), deck_ids=("a",), set_on=NOW.date()))
+        plain = Settings(timezone="UTC", new_per_day=3)
+        stats_new = compute_stats(store, a, plain, NOW)["new_available"]
+        session_new = StudySession(a, store, plain, clock=lambda: NOW).counts().new
+        assert stats_new == session_new and stats_new != 3
+        assert compute_stats(store, a, plain, NOW, extra_new=4)["new_available"] == stats_new + 4
+        assert StudySession(a, store, plain, clock=lambda: NOW, extra_new=4).counts().new == stats_new + 4
+
+    # the command reads custom study's file for today, as the app does
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "stats", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["new_available"]
+    add_extra_new(data / "custom-study.json", "default", Scheduler(Settings()).study_day(datetime.now(timezone.utc)), 7)
+    assert main(["--data-dir", str(data), "stats", "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)["new_available"]
+    assert after == before + 7  # the bundled decks have more new cards than that
+
+
 async def test_settings_screen_shows_the_fsrs_parameters_in_use(tmp_path):
     """The defaults until the profile's parameters are fitted; then when and on how many answers."""
     from fsrs.scheduler import DEFAULT_PARAMETERS

@@ -19,7 +19,7 @@ from nqpf_tutor.commands.join import TerminalPlayer, parse_address
 from nqpf_tutor.core.drill import load_drill
 from nqpf_tutor.ui.app import Choice
 from nqpf_tutor.ui.screens.home import HomeScreen
-from nqpf_tutor.ui.screens.live import LiveScreen, LiveSetupScreen, RemoveStudentScreen
+from nqpf_tutor.ui.screens.live import KeyLine, LiveScreen, LiveSetupScreen, RemoveStudentScreen
 
 from ui_helpers import FIXTURE_DECKS, make_app
 
@@ -225,6 +225,94 @@ async def test_a_taken_port_is_said_on_screen(tmp_path):
             assert "(not listening)" in text(app, "#live-url")
     finally:
         s.close()
+
+
+async def test_the_key_line_shows_what_each_phase_allows_and_a_click_presses_the_key(tmp_path):
+    clock = FakeClock()
+    app = live_app(tmp_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.15)
+        screen = app.screen
+        keys = screen.query_one(KeyLine)
+
+        def shown():
+            return [description for _, _, description in keys._keys[0]]
+
+        assert shown()[:1] == ["Start / next"] and "Skip" not in shown() and "Write results" not in shown()
+        assert "Help" in shown() and keys._keys[1] is not None  # f1, and the palette at the right end
+        line = str(keys.render())
+        assert line.startswith(" ⏎ Start / next ") or line.startswith(" enter Start / next ")
+        assert line.rstrip().endswith("palette")
+        screen.game.join(screen.game.code, "Ann", "c1")
+        await pilot.press("enter")
+        await pilot.pause(0.15)
+        assert shown()[:2] == ["Skip", "Pause"] and "Start / next" not in shown()
+        x = next(start for start, _, key in keys._spans if key == "s")
+        await pilot.click("#live-keys", offset=(x + 1, 0))  # a click on "s Skip" skips
+        await pilot.pause(0.15)
+        assert screen.game.phase == "reveal"
+        assert "Skip" not in shown() and shown()[0] == "Start / next"
+        await pilot.press("e")
+        await pilot.pause(0.15)
+        assert "Write results" in shown() and "End" not in shown()
+
+
+async def test_each_question_fills_the_same_option_rows_and_hides_the_unused_ones(tmp_path):
+    app = live_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        game = screen.game
+        rows = list(screen.query(".live-option"))
+        assert len(rows) == 4
+        sizes = set()
+        for _ in range(game.total):
+            await pilot.press("enter")
+            await pilot.pause(0.15)
+            q = game.current
+            assert list(screen.query(".live-option")) == rows  # the same widgets, not new ones
+            visible = [str(r.render()) for r in rows if r.display]
+            assert visible == [f" {i + 1}  {opt}" for i, opt in enumerate(q.options)]
+            sizes.add(len(q.options))
+            await pilot.press("s")
+            await pilot.pause(0.15)
+        assert 2 in sizes and 4 in sizes  # a true/false question after four options, and back
+
+
+async def test_the_cycle_collector_runs_only_while_no_question_is_open(tmp_path, monkeypatch):
+    import nqpf_tutor.ui.screens.live as live_screen
+
+    calls = []
+
+    class Recorder:
+        def collect(self):
+            calls.append(("collect", app.screen.game.phase))
+
+        def freeze(self):
+            calls.append(("freeze", app.screen.game.phase))
+
+        def unfreeze(self):
+            calls.append(("unfreeze", None))
+
+    monkeypatch.setattr(live_screen, "gc", Recorder())
+    monkeypatch.setattr(live_screen, "COLLECT_AFTER", 0.05)
+    app = live_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        calls.clear()  # the lobby's
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert calls == []  # a question is open: no pass
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        assert calls == [("collect", "reveal"), ("freeze", "reveal")]
+        await pilot.press("enter", "s")  # skipped at once: the pass due after the reveal
+        await pilot.press("enter")       # finds the next question open and waits for its close
+        await pilot.pause(0.3)
+        assert all(phase != "question" for kind, phase in calls if kind != "unfreeze")
+        await pilot.press("e", "escape")
+        await pilot.pause(0.2)
+        assert calls[-1] == ("unfreeze", None)
 
 
 # --- the commands -------------------------------------------------------------------------------------

@@ -75,6 +75,44 @@ async def test_report_screen_figures_classes_and_tabs(app):
         assert type(app.screen).__name__ == "HomeScreen"
 
 
+async def test_s_shows_only_the_drills_since_a_date(app):
+    from textual.widgets import Input
+
+    from nqpf_tutor.ui.screens.report import SinceScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "c")  # class 7C: d0 (2026-02-01), d1, d2, d3
+        screen = app.screen
+        assert len(screen.report.drills) == 4
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SinceScreen)
+        await pilot.press(*"March", "enter")  # not a date: one line, the box stays
+        await pilot.pause()
+        assert isinstance(app.screen, SinceScreen)
+        assert str(app.screen.query_one("#since-error").render()) == "'March': give a date as YYYY-MM-DD"
+        app.screen.query_one("#since-input", Input).value = "2026-02-15"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen and [d.id for d in screen.report.drills] == ["d1", "d2", "d3"]
+        assert "class 7C since 2026-02-15" in str(screen.query_one("#report-title").render())
+        assert str(screen.query_one("#report-summary").render()).startswith("3 drills 2026-03-01 to 2026-03-15 · 20 answers")
+        ann = rows(screen.query_one("#report-students", DataTable))[0]
+        assert ann[:4] == ["Ann Lee", "3", "5", "5"]  # d0 (Ann's miss) left out
+        await pilot.press("s", "escape")  # cancelled: nothing changes
+        await pilot.pause()
+        assert screen.since is not None and len(screen.report.drills) == 3
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#since-input", Input).value = ""
+        await pilot.press("enter")  # empty: every drill again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.since is None and len(screen.report.drills) == 4
+        assert "since" not in str(screen.query_one("#report-title").render())
+
+
 async def test_d_drills_the_hardest_questions_of_the_class(app):
     from nqpf_tutor.ui.screens.drill import DrillScreen
 
@@ -170,3 +208,13 @@ def test_snapshot_report_question_detail_80x24(snap_compare, app):
 
 def test_snapshot_report_question_detail_large(snap_compare, app):
     assert snap_compare(app, terminal_size=LARGE, run_before=_before("2", "down", "enter"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), LARGE])
+def test_snapshot_report_since(snap_compare, app, size):
+    async def run_before(pilot):
+        await _before("c")(pilot)
+        await pilot.press("s", *"2026-13-01", "enter")  # month 13: the one-line error shown
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -99,6 +99,38 @@ async def test_study_answer_while_locked_is_kept_then_saved_exactly_once(tmp_pat
         assert [r[1] for r in log_rows(app)] == ["f1", "m1"]
 
 
+async def test_a_lock_never_holds_the_screen_for_the_stores_busy_timeout(tmp_path, monkeypatch):
+    """The store waits 5 s for a lock on the command line; in the app a new answer waits at most
+    the outbox's short first timeout (then it waits in the outbox), so the screen never freezes.
+    Measured by what SQLite was told to wait while each write ran, not by a clock."""
+    from nqpf_tutor.core.learning import outbox
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 5.0)
+    waits: list[int] = []
+    run = outbox.Outbox._run
+
+    def recording_run(self, t):
+        waits.append(self.store.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        return run(self, t)
+
+    monkeypatch.setattr(outbox.Outbox, "_run", recording_run)
+    app = study_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # the store's own
+        lock = Lock(app)
+        await pilot.press("space", "3")  # the first write meets the lock
+        await pilot.pause(0.3)
+        assert app.store.writes.pending_answers == 1 and app.screen.card.id == "m1"
+        lock.release()
+        await wait_saved(pilot, app)
+        await pilot.press("2")  # an answer with nothing waiting and no lock
+        await pilot.pause()
+        assert len(waits) >= 3
+        assert max(waits) <= 1000 * outbox.UI_FIRST_TIMEOUT <= 250  # never the 5 s busy timeout
+        assert app.store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # put back after
+
+
 async def test_undo_while_the_answer_waits_stays_consistent(tmp_path):
     app = study_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

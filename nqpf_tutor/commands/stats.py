@@ -38,7 +38,11 @@ def run(args, loc) -> int:
         settings = load_settings(loc.settings_path)
         cards = _load_cards(loc)
         sync_catalog(store, cards)
-        stats = compute_stats(store, cards, settings)
+        from nqpf_tutor.core.learning.custom import extra_new_today
+        from nqpf_tutor.core.scheduler import Scheduler, utc_now
+
+        extra = extra_new_today(loc.custom_study_path, store.profile, Scheduler(settings).study_day(utc_now()))
+        stats = compute_stats(store, cards, settings, extra_new=extra)
         from nqpf_tutor.core.learning.profile import fitted_record, parameters_line
 
         record = fitted_record(store)

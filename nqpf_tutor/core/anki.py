@@ -4,7 +4,8 @@
   a cloze model (Text, Explanation, Source) for cloze cards: all deletions of a card are
   ``{{c1::...}}``, hidden together on one Anki card, as the app asks them.
 - mcq (and truefalse): the front lists lettered options, the back gives the right letter and
-  answer. typed: the back adds the other accepted answers. order: the front shows the items
+  answer. typed, and cloze blanks with ``accept``: the back adds the other accepted answers
+  (a cloze's in its Explanation field, before the explanation). order: the front shows the items
   shuffled, the back numbers them in order. Options and items are shuffled with a seed from
   the card's uid, so exporting twice gives the same notes.
 - Card text is escaped as HTML (``<b>``, ``[0]``, ``&`` show as typed; newlines become ``<br>``).
@@ -138,6 +139,17 @@ def cloze_text(card: Card) -> str:
     return "".join(out)
 
 
+def cloze_accepted(card: Card) -> str:
+    """The other wordings accepted for a cloze's blanks (its ``accept``), as the back shows them:
+    "Also accepted: …" (per blank, numbered when there are several), or "" when none."""
+    per = [(i, alts) for i, alts in enumerate(card.blank_accept) if alts]
+    if not per:
+        return ""
+    several = len(CLOZE_RE.findall(card.prompt)) > 1
+    parts = [(f"blank {i + 1}: " if several else "") + "; ".join(alts) for i, alts in per]
+    return "<div class=options>Also accepted: " + esc(" · ".join(parts)) + "</div>"
+
+
 def _no_braces(text: str) -> str:
     """Braces as entities, so Anki's cloze parser sees only the deletions written here."""
     return text.replace("{", "&#123;").replace("}", "&#125;")
@@ -216,7 +228,7 @@ def write_apkg(cards: Iterable[Card], decks: Mapping[str, Deck], path: str | os.
         source = source_field(card, deck)
         tags = [t for t in dict.fromkeys(anki_tag(t) for t in card.tags) if t]
         if card.type == "cloze":
-            note = genanki.Note(model=cloze, fields=[cloze_text(card), explanation, source], tags=tags,
+            note = genanki.Note(model=cloze, fields=[cloze_text(card), cloze_accepted(card) + explanation, source], tags=tags,
                                 guid=genanki.guid_for(card.uid))
         else:
             front, back = basic_fields(card)

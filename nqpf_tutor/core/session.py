@@ -216,6 +216,24 @@ def _spread_siblings(cards: list[Card]) -> list[Card]:
     return [c for _, _, c in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
 
+
+def new_pools(store: Store, settings: Settings, start: datetime, per_day: Callable[[int], int],
+              extra_new: int = 0) -> tuple[int, dict[str, int]]:
+    """New cards still allowed today (the day began at ``start``): (the shared pool, {deck id:
+    its own pool}). Decks with their own limit (``deck_new_per_day``) neither use nor use up the
+    shared one, whose limit is ``per_day(new cards it introduced today)`` (the settings', or in
+    exam mode the plan's pace); custom study's ``extra_new`` raises every pool. The study
+    session and ``stats`` (``new_available``) both count with this."""
+    limits = settings.deck_new_per_day or {}
+    seen_total = store.count_first_seen_since(start)
+    if not limits:
+        return max(0, per_day(seen_total) + extra_new - seen_total), {}
+    by_deck = store.count_first_seen_by_deck(start)
+    own = {d: max(0, n + extra_new - by_deck.get(d, 0)) for d, n in limits.items()}
+    shared_seen = seen_total - sum(by_deck.get(d, 0) for d in limits)
+    return max(0, per_day(shared_seen) + extra_new - shared_seen), own
+
+
 class StudySession:
     """Spaced-repetition study over ``cards`` (the selection) for the store's profile."""
 
@@ -308,14 +326,7 @@ class StudySession:
         ``new_per_day`` (in exam mode the plan's pace); custom study's ``extra_new`` raises every pool.
         """
         start, _ = self._today(now)
-        limits = self.settings.deck_new_per_day or {}
-        seen_total = self.store.count_first_seen_since(start)
-        if not limits:
-            return max(0, self._new_per_day(now, seen_total) + self.extra_new - seen_total), {}
-        by_deck = self.store.count_first_seen_by_deck(start)
-        own = {d: max(0, n + self.extra_new - by_deck.get(d, 0)) for d, n in limits.items()}
-        shared_seen = seen_total - sum(by_deck.get(d, 0) for d in limits)
-        return max(0, self._new_per_day(now, shared_seen) + self.extra_new - shared_seen), own
+        return new_pools(self.store, self.settings, start, lambda seen: self._new_per_day(now, seen), self.extra_new)
 
     def _waiting_today(self, start: datetime) -> tuple[int, int]:
         """(cards first answered today, review answers today) in writes not saved yet."""

@@ -180,6 +180,9 @@ class TutorApp(StoreErrors, App[None]):
 
     def on_mount(self) -> None:
         self.store.writes.on_change = self._writes_changed
+        from nqpf_tutor.core.learning.outbox import UI_FIRST_TIMEOUT
+
+        self.store.writes.first_timeout = UI_FIRST_TIMEOUT  # a lock never freezes the screen
         self.set_interval(RETRY_SECONDS, self.retry_writes, name="retry-writes")
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12, markup=False)
@@ -564,7 +567,7 @@ class TutorApp(StoreErrors, App[None]):
     @property
     def custom_path(self):
         """Where custom study keeps today's extra new cards (per profile)."""
-        return self.loc.data_dir / "custom-study.json"
+        return self.loc.custom_study_path
 
     def extra_new(self) -> int:
         """New cards added to today's limits by custom study (0 on another day)."""

@@ -6,7 +6,9 @@ undo, a suspension, a reset, a drill answer) is a function of the store that run
 transaction. ``Outbox.submit`` runs it at once when nothing is waiting, else queues it behind
 what is waiting, so order is kept (an undo never overtakes the answer it takes back).
 ``flush()`` (the app calls it every second or so, and ``submit`` before each new write) writes
-what waits, oldest first, and stops at the first write the store still cannot take.
+what waits, oldest first, and stops at the first write the store still cannot take. In the app
+no write waits long for another program's lock (``first_timeout``, then ``retry_timeout``): the
+screen never freezes for the store's busy timeout.
 
 Only ``StoreUnavailable`` (locked, full, read-only, I/O error, damaged) keeps a write waiting.
 A write refused for good (another ``StoreError``, say an undo of a card another window changed
@@ -29,6 +31,10 @@ from nqpf_tutor.core.store import Store, StoreError, StoreUnavailable
 ANSWER_KINDS = ("answer", "drill answer")
 #: Seconds a retry waits for another program's lock (short: the UI must not freeze).
 RETRY_TIMEOUT = 0.05
+#: Seconds a new write waits for another program's lock when the UI writes (``first_timeout``):
+#: a write of another copy of the app takes milliseconds; a lock held longer keeps the write
+#: waiting here instead of freezing the screen for the store's whole busy timeout.
+UI_FIRST_TIMEOUT = 0.2
 
 
 @dataclass(eq=False)
@@ -46,9 +52,13 @@ class Ticket:
 
 
 class Outbox:
-    def __init__(self, store: Store, *, retry_timeout: float = RETRY_TIMEOUT) -> None:
+    def __init__(self, store: Store, *, retry_timeout: float = RETRY_TIMEOUT,
+                 first_timeout: float | None = None) -> None:
         self.store = store
         self.retry_timeout = retry_timeout
+        #: Seconds a new write waits for a lock when nothing waits (None: the store's busy
+        #: timeout, as the command line wants; the app sets ``UI_FIRST_TIMEOUT``).
+        self.first_timeout = first_timeout
         self._queue: deque[Ticket] = deque()
         #: Why the oldest waiting write could not be written (None when nothing waits).
         self.error: StoreUnavailable | None = None
@@ -113,7 +123,11 @@ class Outbox:
         t = Ticket(what, write, key, expected, note)
         if not self._queue:
             try:
-                self._run(t)
+                if self.first_timeout is None:
+                    self._run(t)
+                else:
+                    with self.store.busy_timeout(self.first_timeout):
+                        self._run(t)
             except StoreUnavailable as e:
                 self._wait(t)
                 self.error = e

@@ -11,7 +11,9 @@ The game is timed by ``app.live_clock`` when the app has one (tests), else ``tim
 
 from __future__ import annotations
 
+import gc
 import math
+from dataclasses import replace
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -21,8 +23,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import (
-    Checkbox, ContentSwitcher, DataTable, Digits, Footer, Header, Input, Label, OptionList, Static,
+    Checkbox, ContentSwitcher, DataTable, Digits, Header, Input, Label, OptionList, Static,
 )
 from textual.widgets.option_list import Option
 
@@ -34,6 +37,7 @@ from nqpf_tutor.ui.screens.drill import DrillSetupScreen, numeric, points
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, cell, plain, styled
 
 TICK = 0.05  # seconds between redraws (only what changed is drawn again)
+COLLECT_AFTER = 0.5  # seconds after a question closes (the reveal sent): the cycle collector
 #: Option colours, the same as on the students' page (1 red, 2 blue, 3 yellow, 4 green).
 COLOURS = ("#c8102e", "#1368ce", "#966000", "#26890c")
 BAR_WIDTH = 30
@@ -183,6 +187,66 @@ class RemoveStudentScreen(ModalScreen["int | None"]):
 # --- the host screen ------------------------------------------------------------------------------------
 
 
+class KeyLine(Widget):
+    """The host screen's footer: the keys that do something now, as Textual's Footer draws them,
+    but one line of text redrawn in place. (The Footer rebuilds its widgets whenever the keys
+    change, at every question's opening and closing, and that stalled the students' answers.)
+    A click on a key presses it."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"keyline--key", "keyline--description"}
+    DEFAULT_CSS = """
+    KeyLine {
+        dock: bottom; height: 1; width: 1fr;
+        color: $footer-foreground; background: $footer-background;
+        text-wrap: nowrap; text-overflow: ellipsis;
+        .keyline--key { color: $footer-key-foreground; background: $footer-key-background; text-style: bold; }
+        .keyline--description { color: $footer-description-foreground; background: $footer-description-background; }
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keys: tuple = ((), None)
+        self._spans: list[tuple[int, int, str]] = []
+
+    def show_keys(self, keys: list[tuple[str, str, str]], right: tuple[str, str, str] | None = None) -> None:
+        """``keys``: (key, its display, description) for each key to show, in order; ``right``:
+        one more at the right end (the command palette)."""
+        keys_t = (tuple(keys), right)
+        if keys_t != self._keys:
+            self._keys = keys_t
+            self.refresh()
+
+    def render(self) -> Content:
+        key_style = self.get_visual_style("keyline--key", partial=True)
+        desc_style = self.get_visual_style("keyline--description", partial=True)
+        keys, right = self._keys
+        parts: list[Content] = []
+        self._spans = []
+        x = 0
+        for key, display, description in keys:
+            parts += [Content.styled(f" {display} ", key_style), Content.styled(f"{description} ", desc_style)]
+            width = len(display) + len(description) + 3
+            self._spans.append((x, x + width, key))
+            x += width
+        if right is not None:
+            key, display, description = right
+            width = len(display) + len(description) + 4
+            gap = self.size.width - x - width
+            if gap >= 1:
+                parts += [Content(" " * gap), Content.styled("▏", "$foreground 20%"),
+                          Content.styled(f"{display} ", key_style), Content.styled(f"{description} ", desc_style)]
+                self._spans.append((x + gap, x + gap + width, key))
+        return Content("").join(parts)
+
+    def on_click(self, event) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
+
+
 class LiveScreen(Screen):
     """The projected screen of a live game."""
 
@@ -202,7 +266,8 @@ class LiveScreen(Screen):
     LiveScreen #live-qtop { height: 3; }
     LiveScreen #live-qinfo { width: 1fr; height: 3; }
     LiveScreen #live-qnum { text-style: bold; }
-    LiveScreen #live-count { text-style: bold; color: $text-accent; }
+    LiveScreen #live-qnum { height: 1; }
+    LiveScreen #live-count { height: 1; text-style: bold; color: $text-accent; }
     LiveScreen #live-timer { width: auto; min-width: 8; color: $text-success; }
     LiveScreen #live-timer.low { color: $text-warning; }
     LiveScreen #live-timer.out { color: $text-error; }
@@ -257,6 +322,7 @@ class LiveScreen(Screen):
         self._dirty: set[str] = {"all"}
         self._shown_phase = ""
         self._last: dict[str, Any] = {}  # what the count and timer show now
+        self._froze = False
         game.subscribe(self._on_game)
 
     # --- layout ---------------------------------------------------------------------------------
@@ -284,7 +350,9 @@ class LiveScreen(Screen):
                 yield ProgressLine(id="live-timebar")
                 with VerticalScroll(id="live-qbody"):
                     yield Plain(id="live-prompt")
-                    yield Vertical(id="live-options")
+                    with Vertical(id="live-options"):  # four (the most a question has), filled per question
+                        for _ in range(4):
+                            yield Static(classes="live-option")
                     yield Static(id="live-paused")
             with Horizontal(id="live-reveal"):
                 with VerticalScroll(id="live-reveal-main"):
@@ -306,7 +374,7 @@ class LiveScreen(Screen):
                 yield Label("Most missed", classes="live-heading")
                 yield Plain(id="live-missed")
                 yield Static(id="live-end-keys")
-        yield Footer()
+        yield KeyLine(id="live-keys")
 
     async def on_mount(self) -> None:
         self.set_class(self.size.height >= ROOMY_HEIGHT, "roomy")
@@ -359,6 +427,8 @@ class LiveScreen(Screen):
         self.notify(message, title="Live game", severity="error", markup=False)
 
     async def on_unmount(self) -> None:
+        if self._froze:
+            gc.unfreeze()
         self.game.unsubscribe(self._on_game)
         if self.server is not None:
             await self.server.stop()
@@ -380,7 +450,9 @@ class LiveScreen(Screen):
         phase = game.phase
         if phase != self._shown_phase:
             self._shown_phase = phase
-            self.refresh_bindings()
+            self._draw_keys()
+            if phase != QUESTION:
+                self.set_timer(COLLECT_AFTER, self._collect)
             self.query_one(ContentSwitcher).current = {
                 LOBBY: "live-lobby", QUESTION: "live-question", REVEAL: "live-reveal", ENDED: "live-end"}[phase]
             dirty.add("all")
@@ -400,6 +472,31 @@ class LiveScreen(Screen):
                 self._draw_reveal()
         elif phase == ENDED and full:
             self._draw_end()
+
+    def _collect(self) -> None:
+        """Python's cycle collector, run while no question is open (its full pass took 40 ms with
+        a game's objects, and while a question is open an answer waiting on it is a late ack),
+        then what survived is frozen out of later passes; thawed when the screen goes."""
+        if self.game.phase != QUESTION and self.is_attached:
+            gc.collect()
+            gc.freeze()
+            self._froze = True
+
+    def _draw_keys(self) -> None:
+        """The keys that do something now (as Textual's Footer picks them: one per action)."""
+        shown: dict[str, tuple[str, str, str]] = {}
+        palette = None
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not active.enabled:
+                continue
+            if key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
+                palette = (key, self.app.get_key_display(binding), binding.description)
+                continue
+            if not binding.show:
+                continue
+            shown.setdefault(binding.action, (key, self.app.get_key_display(binding), binding.description))
+        self.query_one(KeyLine).show_keys(list(shown.values()), palette)
 
     # --- lobby ------------------------------------------------------------------------------------------
 
@@ -449,9 +546,10 @@ class LiveScreen(Screen):
         self.query_one("#live-qnum", Static).update(
             styled(f"Question {game.index + 1} of {game.total}", "bold") + styled(f"   {join}code {game.code}{tag}", "dim"))
         self.query_one("#live-prompt", Plain).set_text(q.prompt)
-        box = self.query_one("#live-options", Vertical)
-        box.remove_children()
-        box.mount_all([Static(option_label(i, opt), classes="live-option") for i, opt in enumerate(q.options)])
+        for i, widget in enumerate(self.query(".live-option").results(Static)):
+            if i < len(q.options):
+                widget.update(option_label(i, q.options[i]))
+            widget.display = i < len(q.options)
         timed = bool(game.config.seconds)
         self.query_one("#live-timer").display = timed
         self.query_one("#live-timebar").display = timed
@@ -466,8 +564,8 @@ class LiveScreen(Screen):
     def _draw_count(self) -> None:
         game = self.game
         count = f"{game.answered_count()} of {game.expected_count()} answered"
-        if self._changed("count", count):
-            self.query_one("#live-count", Static).update(styled(count, "bold"))
+        if self._changed("count", count):  # one line, always: no layout (answers keep coming)
+            self.query_one("#live-count", Static).update(styled(count, "bold"), layout=False)
         if self._changed("paused", game.paused):
             self.query_one("#live-paused", Static).update(
                 styled("⏸ Paused: p goes on", "bold") if game.paused else "")
@@ -678,4 +776,4 @@ class LiveScreen(Screen):
         self.app.pop_screen()
 
 
-__all__ = ["LiveScreen", "LiveSetupScreen", "RemoveStudentScreen", "live_clock", "open_live", "start_live"]
+__all__ = ["KeyLine", "LiveScreen", "LiveSetupScreen", "RemoveStudentScreen", "live_clock", "open_live", "start_live"]

@@ -63,6 +63,7 @@ class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "leave", "Back", id="report-back", tooltip="Back to the previous screen"),
         Binding("c", "next_class", "Class", id="report-class", tooltip="Show the next class (or every class)"),
+        Binding("s", "since", "Since", id="report-since", tooltip="Only the drills since a date (or every drill)"),
         Binding("d", "drill_hardest", "Drill hardest", id="report-drill",
                 tooltip="A drill of the questions the class finds hardest"),
         Binding("w", "write_csv", "Write CSV", id="report-write", tooltip="Write the report as CSV in the data dir"),
@@ -73,9 +74,10 @@ class ReportScreen(Screen):
         ],
     ]
 
-    def __init__(self, class_name: str | None = None) -> None:
+    def __init__(self, class_name: str | None = None, since: datetime | None = None) -> None:
         super().__init__()
         self.class_name = class_name
+        self.since = since
         self.known_classes: list[str] = []
         self.report = None
 
@@ -101,6 +103,8 @@ class ReportScreen(Screen):
 
     def _title(self) -> None:
         who = f"class {self.class_name}" if self.class_name else "every class"
+        if self.since is not None:
+            who += f" since {self.since:%Y-%m-%d}"
         n = len(self.known_classes)
         more = f"   (c: next of {n} class{'es' * (n != 1)})" if n else ""
         self.query_one("#report-title", Static).update(plain(f"Class report: {who}{more}"))
@@ -120,7 +124,7 @@ class ReportScreen(Screen):
             rosters = class_rosters(app.loc.classes_dir, wanted)
             tags_of = {c.uid: c.tags for c in app.catalog.all_cards()}
             report = build_report(drills, app.store.all_drill_answers(), class_name=self.class_name,
-                                  rosters=rosters, tags_of=tags_of)
+                                  since=self.since, rosters=rosters, tags_of=tags_of)
         except Exception as e:  # noqa: BLE001 - a store or roster problem: one line, the screen stays
             app.call_from_thread(self._failed, str(e))
             return
@@ -139,6 +143,7 @@ class ReportScreen(Screen):
         n = len(report.drills)
         if not n:
             summary = "No drills yet" + (" of this class" if self.class_name else "") + (
+                f" since {self.since:%Y-%m-%d} (s: another date)" if self.since else "") + (
                 ". Start a drill (d on the home screen) or a live game (l) with a class, or: "
                 "nqpf-tutor drill --class NAME (or live --class NAME)")
         else:
@@ -205,6 +210,17 @@ class ReportScreen(Screen):
         self.query_one("#report-loading").display = True
         self.compute()
 
+    def action_since(self) -> None:
+        def chosen(since: datetime | None | bool) -> None:
+            if since is False:  # cancelled
+                return
+            self.since = since or None
+            self._title()
+            self.query_one("#report-loading").display = True
+            self.compute()
+
+        self.app.push_screen(SinceScreen(self.since), callback=chosen)
+
     def action_drill_hardest(self) -> None:
         from nqpf_tutor.core.drill import DrillConfig
         from nqpf_tutor.ui.screens.drill import start_drill
@@ -240,6 +256,58 @@ class ReportScreen(Screen):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
+
+
+class SinceScreen(ModalScreen["datetime | None | bool"]):
+    """Ask for the first day of the report (``YYYY-MM-DD``; empty: every drill). Returns that
+    day's start (UTC), None for every drill, False when cancelled."""
+
+    DEFAULT_CSS = """
+    SinceScreen { align: center middle; }
+    SinceScreen #since-box {
+        width: 56; max-width: 95%; height: auto;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    SinceScreen #since-input { margin: 1 0 0 0; background: $panel; }
+    SinceScreen #since-input:focus { background: $panel-lighten-1; }
+    SinceScreen #since-error { color: $text-error; height: auto; }
+    SinceScreen #since-help { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="since-cancel")]
+
+    def __init__(self, since: datetime | None = None) -> None:
+        super().__init__()
+        self.since = since
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Vertical
+        from textual.widgets import Input
+
+        with Vertical(id="since-box"):
+            yield Static(styled("Only drills since", "bold"))
+            yield Input(value=f"{self.since:%Y-%m-%d}" if self.since else "", placeholder="YYYY-MM-DD",
+                        id="since-input", compact=True)
+            yield Static(id="since-error")
+            yield Static(plain("A date as YYYY-MM-DD; empty: every drill. enter: show, escape: cancel"),
+                         id="since-help")
+
+    def on_input_submitted(self, event) -> None:
+        from nqpf_tutor.core.classroom.report import parse_since
+
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.dismiss(None)
+            return
+        try:
+            since = parse_since(text)
+        except NqpfError as e:
+            self.query_one("#since-error", Static).update(plain(str(e).replace("--since ", "")))
+            return
+        self.dismiss(since)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class QuestionDetail(ModalScreen[None]):

@@ -220,7 +220,7 @@ class StatsScreen(StoreErrors, CardScroll, Screen):
         app = self.app
         store = app.store.reader()
         try:
-            return compute_stats(store, app.catalog.all_cards(), app.settings, app.clock())
+            return compute_stats(store, app.catalog.all_cards(), app.settings, app.clock(), extra_new=app.extra_new())
         finally:
             store.close()
 
