@@ -21,11 +21,15 @@ async def open_browser(pilot) -> BrowseScreen:
     return screen
 
 
-async def search(pilot, screen: BrowseScreen, query: str) -> list[str]:
+async def search(pilot, screen: BrowseScreen, query: str, ready: bool = True) -> list[str]:
+    """Type ``query`` and wait until the filter ran (``ready=False``: or waits for the search texts)."""
     inp = screen.query_one("#browse-search", Input)
     inp.focus()
     inp.value = query  # as if typed: the Changed event filters after the debounce
-    await pilot.pause(0.4)
+    for _ in range(50):  # waited for, not timed (a loaded machine is slower)
+        await pilot.pause(0.1)
+        if screen._query == query and (screen._pending is None or not ready):
+            break
     return list(screen.shown)
 
 
@@ -275,7 +279,7 @@ async def test_many_cards_search_text_made_in_a_worker_and_is_filters_in_sql(tmp
             screen = await open_browser(pilot)
             table = screen.query_one("#browse-table", DataTable)
             assert table.row_count == PAGE and len(screen.shown) == len(cards)
-            await search(pilot, screen, "number 1234")
+            await search(pilot, screen, "number 1234", ready=False)
             assert "Searching" in str(screen.query_one("#browse-status").render())
             await pilot.press("down")  # keys work meanwhile
             gate.set()
