@@ -245,6 +245,13 @@ async def test_a_few_thousand_cards(tmp_path):
             await pilot.press("ctrl+end")
             await pilot.pause()
         assert table.row_count == 3008 and screen.current_key() == "big/c2999"
+        table.move_cursor(row=0)
+        await search(pilot, screen, "deck:big")  # one page again (the cursor's card is in the first)
+        assert table.row_count == PAGE and len(screen.shown) == 3000
+        table.scroll_end(animate=False)  # the mouse wheel: the view comes near the last row
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 2 * PAGE and table.cursor_row == 0
         shown = await search(pilot, screen, "tag:t2 number 1234")
         assert shown == ["big/c1234"]
         assert len(await search(pilot, screen, "deck:big tag:t0")) == 429

@@ -55,8 +55,9 @@ MIN_PROMPT = 16
 ID_WIDTH = 11
 MAX_ID_EXTRA = 14
 DEBOUNCE = 0.15
-#: Rows added to the table at a time (the next page when the cursor comes near the last row).
-PAGE = 100
+#: Rows added to the table at a time (the next page when the cursor or the scroll comes near the
+#: last row).
+PAGE = 50
 #: Up to this many cards the search text is made at once on opening; more: in a worker thread.
 INDEX_AT_ONCE = 5000
 
@@ -271,6 +272,7 @@ class BrowseScreen(StoreErrors, Screen):
         for key, label, width in COLUMNS:
             table.add_column(Text(label, style="bold"), key=key, width=width if width else self.prompt_width)
         self._fit_prompt()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
         if len(cards) <= INDEX_AT_ONCE:
             self._hay = self._search_texts(cards)
         else:  # after the first rows are on screen
@@ -436,6 +438,13 @@ class BrowseScreen(StoreErrors, Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         table = event.data_table
         if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.shown):
+            self._add_rows(table.row_count + PAGE)
+
+    def _scrolled(self, _value: float = 0.0) -> None:
+        """Scrolled (the mouse wheel) near the last row: the next page."""
+        table = self.query_one("#browse-table", DataTable)
+        bottom = table.scroll_y + table.scrollable_content_region.height
+        if bottom >= table.row_count - 10 and table.row_count < len(self.shown):
             self._add_rows(table.row_count + PAGE)
 
     def _status(self) -> None:
