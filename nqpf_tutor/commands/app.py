@@ -44,6 +44,8 @@ def launch(args, loc, start: str = "home", **extra) -> int:
         if store.writes.pending:  # the app ended with writes kept: one last (short) try
             store.writes.flush()
         unsaved = app.unsaved_line()
+        if getattr(app, "journal", None) is not None:
+            app.journal.close()  # what still waits stays on disk: the next start saves it
     if store.notice:
         print(f"nqpf-tutor: {store.notice}", file=sys.stderr)
     if unsaved:

@@ -380,7 +380,9 @@ class Drill:
                 drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
                 class_name = self.config.class_name
                 self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed,
-                                                                                 class_name=class_name))
+                                                                                 class_name=class_name),
+                                         record={"kind": "drill", "id": drill_id, "started": ts(started),
+                                                 "config": config, "seed": seed, "class": class_name})
         if self._q_start is None:
             self._q_start = self.clock()
 
@@ -449,7 +451,10 @@ class Drill:
             self.store.writes.submit("drill answer", lambda store: store.log_drill_answer(
                 a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
                 a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=finished,
-            ))
+            ), record={"kind": "drill answer", "drill": a.drill_id, "seq": a.seq, "time": ts(a.time),
+                       "student": a.student, "question": a.question_id, "prompt": a.prompt, "chosen": a.chosen,
+                       "right": a.right_answer, "correct": a.correct, "seconds": a.seconds, "points": a.points,
+                       "timed_out": a.timed_out, "finished": ts(finished)})
         self.answers.append(a)
         self._streak[student] = streak
         self._q_start = None

@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from fsrs import Rating, State
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, utc_now
+from nqpf_tutor.core.scheduler import CardState, Scheduler, grade_for, to_utc, ts, utc_now
 from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store, StoreError
 
@@ -215,6 +215,30 @@ def _spread_siblings(cards: list[Card]) -> list[Card]:
         ranked.append((rank, i, c))
     return [c for _, _, c in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
+
+
+
+def save_answer(store: Store, scheduler: Scheduler, stored: CardState | None, after: CardState, grade: Rating,
+                mode: str, duration_ms: int | None, now: datetime, *, look_first: bool = False) -> int:
+    """Write one answer in one transaction: the card's state ``after`` (given it was ``stored``)
+    and its log row; returns the row's id. A card changed meanwhile (another window) is answered
+    as it is now. ``look_first``: the answer may already be on disk (a COMMIT that reported an
+    error but went through, a write kept by a program that then stopped): found, it is not
+    written again."""
+    key, content_hash = after.key, after.content_hash
+    with store.transaction():
+        current = store.get(*key)
+        if look_first and current == after and current != stored:
+            done = store.find_answer(stored, after, grade, mode, now)
+            if done is not None:
+                return done
+        was, new = stored, after
+        if current != stored:  # changed meanwhile (another window): answer what is there now
+            was = current
+            base = current or CardState(key[0], key[1], content_hash=content_hash)
+            new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
+        store.put(new)
+        return store.log_answer(was, new, grade, mode, duration_ms, now)
 
 
 def new_pools(store: Store, settings: Settings, start: datetime, per_day: Callable[[int], int],
@@ -596,23 +620,14 @@ class StudySession:
                 raise
 
         def attempt(store: Store) -> int:
-            with store.transaction():
-                current = store.get(*key)
-                if tries["commit_failed"] and current == after and current != stored:
-                    # the last try's COMMIT reported an error but went through: once only
-                    done = store.find_answer(stored, after, grade, mode, now)
-                    if done is not None:
-                        return done
-                was, new = stored, after
-                if current != stored:  # changed meanwhile (another window): answer what is there now
-                    was = current
-                    base = current or CardState(key[0], key[1], content_hash=content_hash)
-                    new = replace(scheduler.review(base, grade, now), content_hash=content_hash)
-                store.put(new)
-                return store.log_answer(was, new, grade, mode, duration_ms, now)
+            return save_answer(store, scheduler, stored, after, grade, mode, duration_ms, now,
+                               look_first=tries["commit_failed"])
 
         pre = self.store.data_version()
-        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now))
+        from nqpf_tutor.core.learning.journal import answer_record
+
+        ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now),
+                                    record=answer_record(stored, after, grade, mode, duration_ms, now))
         self._track(key, stored, after, pre, ticket)
         result = AnswerResult(
             card=card, ticket=ticket, grade=grade, before=before, after=after,
@@ -653,8 +668,13 @@ class StudySession:
         # in order behind the answer it takes back; refused at once (StoreError) only when the
         # answer is saved and the store says no (another window changed the card since)
         pre = self.store.data_version()
+        def record() -> dict:  # for the journal: an undo of an answer still waiting cancels it
+            if answered.saved:  # type: ignore[attr-defined]
+                return {"kind": "undo", "review": answered.result, "now": ts(now)}  # type: ignore[attr-defined]
+            return {"kind": "cancel", "ticket": answered}
+
         ticket = self.writes.submit("undo", write, key=last.card.key, expected=last.stored_before,
-                                    note=answered.note)  # type: ignore[attr-defined]
+                                    note=answered.note, record=record)  # type: ignore[attr-defined]
         self._track(last.card.key, last.after, last.stored_before, pre, ticket)
         self._history.pop()
         self._count_mix(last.before.queue, -1, self.now())
@@ -671,13 +691,11 @@ class StudySession:
         old = self._get(key)
         state = replace(old or self.state(card), **changes)
 
-        def write(store: Store) -> None:
-            with store.transaction():
-                current = store.get(*key) or CardState(key[0], key[1], content_hash=content_hash)
-                store.put(replace(current, **changes))
+        from nqpf_tutor.core.learning.journal import change_record, replay
 
+        record = change_record(key, content_hash, changes)  # the write, as the journal keeps it
         pre = self.store.data_version()
-        ticket = self.writes.submit("change", write, key=key, expected=state)
+        ticket = self.writes.submit("change", replay(record, self.scheduler), key=key, expected=state, record=record)
         self._track(key, old, state, pre, ticket)
         if self._pending is not None and self._pending.key == card.key:
             self._pending = None
@@ -703,13 +721,9 @@ class StudySession:
         old = self._get(key)
         new = CardState(key[0], key[1], content_hash=content_hash, suspended=True) if old and old.suspended else None
 
-        def write(store: Store) -> None:
-            with store.transaction():
-                current = store.get(*key)
-                store.delete_state(*key)
-                if current is not None and current.suspended:
-                    store.put(CardState(key[0], key[1], content_hash=content_hash, suspended=True))
+        from nqpf_tutor.core.learning.journal import replay
 
-        self.writes.submit("change", write, key=key, expected=new)
+        record = {"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash}
+        self.writes.submit("change", replay(record, self.scheduler), key=key, expected=new, record=record)
         return new
 

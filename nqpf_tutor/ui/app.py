@@ -41,7 +41,10 @@ def _count(n: int, what: str) -> str:
 
 def unsaved_text(writes) -> str:
     """"2 answers", "1 change", "2 answers and 1 other change": what waits in the outbox."""
-    answers, others = writes.pending_answers, writes.pending - writes.pending_answers
+    return writes_text(writes.pending_answers, writes.pending - writes.pending_answers)
+
+
+def writes_text(answers: int, others: int) -> str:
     if answers and others:
         return f"{_count(answers, 'answer')} and {_count(others, 'other change')}"
     return _count(answers, "answer") if answers else _count(others, "change")
@@ -183,6 +186,7 @@ class TutorApp(StoreErrors, App[None]):
         from nqpf_tutor.core.learning.outbox import UI_FIRST_TIMEOUT
 
         self.store.writes.first_timeout = UI_FIRST_TIMEOUT  # a lock never freezes the screen
+        self._keep_waiting_on_disk()
         self.set_interval(RETRY_SECONDS, self.retry_writes, name="retry-writes")
         if self.store.notice:
             self.notify(self.store.notice, title="Progress file", severity="warning", timeout=12, markup=False)
@@ -282,7 +286,33 @@ class TutorApp(StoreErrors, App[None]):
         writes = self.store.writes
         if not writes.pending:
             return None
+        # (kept on disk all the same, unless the journal says otherwise: the next start saves them)
         return f"{unsaved_text(writes)} not saved: {writes.error}"
+
+    def _keep_waiting_on_disk(self) -> None:
+        """Writes that wait are kept on disk too (a crash loses none), and those a program left
+        waiting when it stopped (killed, or quit while the store could not take them) are
+        saved now, or wait here in their turn."""
+        from nqpf_tutor.core.learning.journal import Journal
+        from nqpf_tutor.core.learning.outbox import ANSWER_KINDS
+        from nqpf_tutor.core.learning.profile import fitted_parameters
+        from nqpf_tutor.core.scheduler import Scheduler
+
+        self.journal = Journal(self.loc.data_dir, self.store.profile)
+        writes = self.store.writes
+        writes.journal = self.journal
+        if not self.journal.folder.is_dir():
+            return  # nothing was ever left waiting (start-up does no more)
+        before = writes.pending
+        adopted, problems = self.journal.adopt(writes, Scheduler(self.settings, fitted_parameters(self.store)))
+        for problem in problems:
+            self.notify(f"Left waiting when nqpf-tutor last stopped: {problem}", title="Not saved",
+                        severity="error", timeout=15, markup=False)
+        if adopted and writes.pending == before:  # (else they wait, and the title says so)
+            answers = sum(kind in ANSWER_KINDS for kind in adopted)
+            self.notify(f"{writes_text(answers, len(adopted) - answers)} left waiting when nqpf-tutor last "
+                        f"stopped {'is' if len(adopted) == 1 else 'are'} saved now.", title="Saved", timeout=8,
+                        markup=False)
 
     async def action_quit(self) -> None:
         """Quit; writes still waiting are tried once more, and if they still fail the app ends

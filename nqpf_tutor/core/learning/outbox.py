@@ -46,6 +46,9 @@ class Ticket:
     key: tuple[str, str] | None = None  # the card whose state this write changes
     expected: Any = field(default=None, repr=False)  # its state once written (None: no state)
     note: Any = field(default=None, repr=False)  # what the writer wants to know of it while it waits
+    #: What the journal keeps of it while it waits (``core.learning.journal``): a record, a
+    #: function giving one when asked (None: not kept), or None.
+    record: Any = field(default=None, repr=False)
     saved: bool = False
     result: Any = None
     error: StoreError | None = None  # set when the write was refused for good
@@ -69,6 +72,9 @@ class Outbox:
         #: Card key -> (its state once what waits is written, the last write waiting for it):
         #: what sessions read instead of the store for those cards.
         self._unsaved: dict[tuple[str, str], tuple[Any, Ticket]] = {}
+        #: Keeps what waits on disk (``core.learning.journal.Journal``; the app sets one).
+        self.journal: Any = None
+        self._journaled = False
 
     # --- what waits ---------------------------------------------------------------------------
 
@@ -114,13 +120,13 @@ class Outbox:
             self._unsaved[t.key] = (t.expected, t)
 
     def submit(self, what: str, write: Callable[[Store], Any], *, key: tuple[str, str] | None = None,
-               expected: Any = None, note: Any = None) -> Ticket:
+               expected: Any = None, note: Any = None, record: Any = None) -> Ticket:
         """Write now, or keep the write (in order) when the store cannot take it.
 
         Raises ``StoreError`` only for a write refused for good when nothing was waiting
         (nothing is then kept); a store that cannot take it now keeps it (``ticket.saved`` False).
         """
-        t = Ticket(what, write, key, expected, note)
+        t = Ticket(what, write, key, expected, note, record)
         if not self._queue:
             try:
                 if self.first_timeout is None:
@@ -131,10 +137,13 @@ class Outbox:
             except StoreUnavailable as e:
                 self._wait(t)
                 self.error = e
+                self._keep()
                 self._changed(0)
             return t
         self._wait(t)
         saved = self.flush(notify=False)
+        if not saved:
+            self._keep()  # (a flush that saved some has kept what is left)
         self._changed(saved)
         return t
 
@@ -162,9 +171,32 @@ class Outbox:
                 saved += 1
         if not self._queue:
             self.error = None
+        if saved or self.refused:
+            self._keep()
         if notify and (saved or self.refused):
             self._changed(saved)
         return saved
+
+    def _keep(self) -> None:
+        """What waits now, to the journal (when there is one): an undo waiting behind the answer
+        it takes back cancels it (neither is kept)."""
+        if self.journal is None or (not self._queue and not self._journaled):
+            return
+        records: list[dict] = []
+        by_ticket: dict[int, dict] = {}
+        for t in self._queue:
+            r = t.record() if callable(t.record) else t.record
+            if r is None:
+                continue
+            if r.get("kind") == "cancel":
+                gone = by_ticket.pop(id(r["ticket"]), None)
+                if gone is not None:
+                    records.remove(gone)
+                continue
+            records.append(r)
+            by_ticket[id(t)] = r
+        self.journal.save(records)
+        self._journaled = bool(records)
 
     def _changed(self, saved: int) -> None:
         if self.on_change is not None:
