@@ -143,17 +143,18 @@ def new_seed() -> int:
     return 100000 + secrets.randbelow(900000)
 
 
-def build_questions(cards: Iterable[Card], n: int, seed: int | None) -> list[Question]:
+def build_questions(cards: Iterable[Card], n: int, seed: int | None,
+                    progress: Callable[[int, int], None] | None = None) -> list[Question]:
     """Up to ``n`` multiple-choice and true/false questions from ``cards``, shuffled by ``seed``.
 
     Deterministic: the same cards (in any order) and seed give the same questions, in the same
     order, with options in the same order. ``seed=None`` uses a fresh random seed (prefer
     ``DrillConfig.with_seed()`` so it can be recorded). Raises ``DrillError`` when no card can
-    be asked as multiple choice or true/false.
+    be asked as multiple choice or true/false. ``progress`` as ``balanced_questions``.
     """
     if seed is None:
         seed = new_seed()
-    questions = balanced_questions(cards, max(1, n), seed, salt="drill", order=f"drill|{seed}")
+    questions = balanced_questions(cards, max(1, n), seed, salt="drill", order=f"drill|{seed}", progress=progress)
     if not questions:
         raise DrillError("no multiple-choice or true/false questions among the chosen cards")
     return questions

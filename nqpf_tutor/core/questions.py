@@ -15,7 +15,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
 
@@ -44,38 +44,61 @@ def _rng(seed: int | str | None, card: Card) -> random.Random:
     return random.Random(f"{seed}|{card.uid}" if seed is not None else None)
 
 
-def make_mcq(card: Card, seed: int | str | None = None) -> Question | None:
-    """A multiple-choice question for ``card``, or None when it cannot be asked that way.
+def can_ask(card: Card) -> bool:
+    """Whether ``card`` can be asked as multiple choice (``make_mcq``): mcq and truefalse cards
+    always; flip and typed cards when they have two or more distractors (the loader gives every
+    table cell the other rows' values)."""
+    return card.type == "truefalse" or (card.type in ("mcq", "flip", "typed") and len(card.distractors) >= 2)
 
-    mcq and truefalse cards always can; flip and typed cards when they have two or more
-    distractors (the loader gives every table cell the other rows' values).
-    """
+
+def asked_answer(card: Card) -> str:
+    """The right option of the question ``make_mcq`` asks of ``card``."""
+    if card.type == "truefalse":
+        return "True" if card.truth else "False"
+    return card.answer
+
+
+def make_mcq(card: Card, seed: int | str | None = None) -> Question | None:
+    """A multiple-choice question for ``card``, or None when it cannot be asked that way
+    (``can_ask``); its options are shuffled by a generator seeded with ``seed`` and the card."""
     if card.type == "truefalse":
         return Question(card, card.prompt, ("True", "False"), 0 if card.truth else 1)
-    if card.type not in ("mcq", "flip", "typed") or len(card.distractors) < 2:
+    if not can_ask(card):
         return None
     options = [card.answer, *card.distractors[:3]]
     _rng(seed, card).shuffle(options)
     return Question(card, card.prompt, tuple(options), options.index(card.answer))
 
 
-def distinct_questions(cards: Iterable[Card], seed: int | str | None = None) -> list[Question]:
-    """Every card that can be asked as multiple choice or true/false, one question for each
-    distinct prompt and answer, in card-uid order. Where two cards ask the same (a table cell
-    gives a flip and an mcq card), the authored mcq or true/false card is the one kept."""
+#: ``distinct_cards`` says how far it is every this many cards.
+PROGRESS_EVERY = 5000
+
+
+def distinct_cards(cards: Iterable[Card], progress: Callable[[int, int], None] | None = None) -> list[Card]:
+    """Every card that can be asked as multiple choice or true/false, one for each distinct
+    prompt and answer, in card-uid order. Where two cards ask the same (a table cell gives a
+    flip and an mcq card), the authored mcq or true/false card is the one kept. (No question is
+    made: a draw makes only those it takes, which at 100,000 cards is most of the time saved.)
+    ``progress(done, total)`` is called every ``PROGRESS_EVERY`` cards."""
     pool = sorted(cards, key=lambda c: (c.type not in ("mcq", "truefalse"), c.uid))
-    out: list[Question] = []
+    out: list[Card] = []
     seen: set[tuple[str, str]] = set()
-    for card in pool:
-        q = make_mcq(card, seed)
-        if q is None:
+    for i, card in enumerate(pool):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, len(pool))  # (cards looked at, of how many)
+        if not can_ask(card):
             continue
-        key = (normalize(q.prompt), normalize(q.answer))
+        key = (normalize(card.prompt), normalize(asked_answer(card)))
         if key not in seen:
             seen.add(key)
-            out.append(q)
-    out.sort(key=lambda q: q.card.uid)
+            out.append(card)
+    out.sort(key=lambda c: c.uid)
     return out
+
+
+def distinct_questions(cards: Iterable[Card], seed: int | str | None = None) -> list[Question]:
+    """The questions of ``distinct_cards``, options shuffled with ``seed``."""
+    return [make_mcq(card, seed) for card in distinct_cards(cards)]  # type: ignore[misc]
 
 
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -104,13 +127,17 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
     return out
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
 def normalize(text: str) -> str:
     """Lower case, no accents, punctuation as space, single spaces; numbers written as words
     become digits and ``%`` / ``per cent`` become ``percent``, so "forty per cent" is "40%"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # (plain ASCII has no compatibility forms and no accents to drop)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace("%", " percent ")
-    text = re.sub(r"[^\w\s]|_", " ", text)
+    text = _PUNCTUATION.sub(" ", text)
     words = [w for w in text.split() if w not in ("the", "a", "an")]
     words = _numbers_as_digits(words)
     return " ".join(words).replace("per cent", "percent")

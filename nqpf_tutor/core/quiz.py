@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.decks.selection import balanced_questions
 from nqpf_tutor.core.questions import Question
 
 
-def build_quiz(cards: Sequence[Card], n: int, seed: int | None = None) -> list[Question]:
+def build_quiz(cards: Sequence[Card], n: int, seed: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[Question]:
     """Up to ``n`` distinct questions, balanced across decks and topics, in an order shuffled
-    by ``seed`` (``seed=None``: a new draw each time)."""
+    by ``seed`` (``seed=None``: a new draw each time); ``progress`` as ``balanced_questions``."""
     order = sorted(c.uid for c in cards)
     random.Random(seed).shuffle(order)
     rank = {uid: i for i, uid in enumerate(order)}
     pick = seed if seed is not None else random.randrange(1 << 30)  # no seed: a new draw each time
-    questions = balanced_questions(cards, n, f"quiz|{seed}", salt="quiz", pick=pick)
+    questions = balanced_questions(cards, n, f"quiz|{seed}", salt="quiz", pick=pick, progress=progress)
     questions.sort(key=lambda q: rank[q.card.uid])
     return questions
 

@@ -379,9 +379,17 @@ class TutorApp(StoreErrors, App[None]):
         cards = self._cards_or_warn()
         if cards is None:
             return
+        import random
+
+        from nqpf_tutor.core.quiz import build_quiz
+        from nqpf_tutor.ui.drawing import draw_then
         from nqpf_tutor.ui.screens.quiz import QuizScreen
 
-        self.push_screen(QuizScreen(cards, n=self.choice.n, seed=self.choice.seed, schedule=self.choice.schedule_quiz))
+        n, schedule = self.choice.n, self.choice.schedule_quiz
+        seed = self.choice.seed if self.choice.seed is not None else random.randrange(1_000_000)
+        draw_then(self, len(cards), f"{n} questions", lambda progress: build_quiz(cards, n, seed, progress),
+                  lambda qs: self.push_screen(QuizScreen(cards, n=n, seed=seed, schedule=schedule, questions=qs)),
+                  title="Quiz")
 
     def action_drill(self) -> None:
         if self._cards_or_warn() is None:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict, deque
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
-from nqpf_tutor.core.questions import Question, distinct_questions, normalize
+from nqpf_tutor.core.questions import Question, asked_answer, distinct_cards, make_mcq, normalize
 
 #: Tags that name a deck's subject as a whole; a card's topic is a more specific tag.
 _BROAD_TAGS = frozenset({"eras", "foundations", "policies", "dates", "digital", "table"})
@@ -128,7 +128,7 @@ def _interleave_topics(questions: list[Question], rng: random.Random) -> deque[Q
 
 def balanced_questions(
     cards: Iterable[Card], n: int | None, seed: int | str | None, *, salt: str = "", order: str | None = None,
-    pick: int | str | None = None, extra: Sequence = (),
+    pick: int | str | None = None, extra: Sequence = (), progress: Callable[[int, int], None] | None = None,
 ) -> list[Question]:
     """Up to ``n`` questions (all when None), balanced across decks and topics, chosen by ``seed``.
 
@@ -138,9 +138,11 @@ def balanced_questions(
     every question comes in the same order as before balancing existed. ``pick`` (default:
     ``seed``) seeds which questions are chosen, apart from how their options are shuffled.
     ``extra``: more questions to draw from with the same rules (the paper's written questions:
-    anything with ``card``, ``prompt`` and ``answer``).
+    anything with ``card``, ``prompt`` and ``answer``). ``progress(cards looked at, of how many)``
+    as the cards are gone through (most of a large draw's time).
     """
-    questions = distinct_questions(cards, seed) + list(extra)
+    # cards stand in for their questions while drawing; only those taken are made (at the end)
+    questions: list = [_Asked(c) for c in distinct_cards(cards, progress)] + list(extra)
     if not questions:
         return []
     want = len(questions) if n is None else max(0, n)
@@ -236,7 +238,17 @@ def balanced_questions(
     draw(lambda d: everything, strict=False, capped=False)
     chosen.sort(key=lambda q: q.card.uid)
     random.Random(order if order is not None else f"order|{salt}|{seed}").shuffle(chosen)
-    return chosen
+    return [make_mcq(q.card, seed) if isinstance(q, _Asked) else q for q in chosen]
+
+
+class _Asked:
+    """A card to be asked as multiple choice, standing in for its question during a draw: the
+    prompt and the right answer, without the shuffled options (made only for those taken)."""
+
+    __slots__ = ("card", "prompt", "answer")
+
+    def __init__(self, card: Card) -> None:
+        self.card, self.prompt, self.answer = card, card.prompt, asked_answer(card)
 
 
 def deck_shares(questions: Sequence[Question]) -> dict[str, float]:

@@ -64,16 +64,17 @@ def config_from_options(app, options: dict) -> DrillConfig:
     )
 
 
-def start_drill(app, config: DrillConfig, cards=None) -> bool:
-    """Build the drill from the chosen cards (or ``cards``) and show it; a problem is a notification."""
-    try:
-        cards = app.selected_cards() if cards is None else cards
-        drill = Drill.create(config, cards, store=app.store, clock=drill_clock(app), now=app.clock)
-    except NqpfError as e:
-        app.notify(str(e), title="Drill", severity="error", markup=False)
-        return False
-    app.push_screen(DrillScreen(drill))
-    return True
+def start_drill(app, config: DrillConfig, cards=None) -> None:
+    """Draw the drill's questions from the chosen cards (or ``cards``; many: in a worker) and
+    show it; a problem is a notification."""
+    from nqpf_tutor.core.drill import build_questions
+    from nqpf_tutor.ui.drawing import draw_then
+
+    cards = app.selected_cards() if cards is None else cards
+    config = config.with_seed()
+    draw_then(app, len(cards), f"{config.n} questions", lambda progress: build_questions(cards, config.n, config.seed, progress),
+              lambda qs: app.push_screen(DrillScreen(Drill(config, qs, app.store, drill_clock(app), app.clock))),
+              title="Drill")
 
 
 def open_drill(app) -> None:

@@ -62,9 +62,11 @@ def live_defaults(app) -> dict[str, Any]:
             "leaderboard": True, "bind": None, "port": None, "class_name": None}
 
 
-def start_live(app, options: dict[str, Any]) -> bool:
-    """Draw the questions and show the host screen (which starts the server)."""
-    from nqpf_tutor.core.classroom.live import live_config
+def start_live(app, options: dict[str, Any]) -> None:
+    """Draw the questions (many cards: in a worker) and show the host screen (which starts the
+    server); a problem is a notification."""
+    from nqpf_tutor.core.drill import build_questions
+    from nqpf_tutor.ui.drawing import draw_then
 
     try:
         config = live_config(
@@ -72,15 +74,19 @@ def start_live(app, options: dict[str, Any]) -> bool:
             speed_bonus=bool(options.get("speed_bonus")), streaks=bool(options.get("streaks")),
             leaderboard=bool(options.get("leaderboard", True)),
             deck_ids=tuple(app.choice.deck_ids), tags=tuple(app.choice.tags),
-            class_name=options.get("class_name"))
-        cards = app.selected_cards()
-        game = LiveGame.create(config, cards, store=app.store, clock=live_clock(app), now=app.clock,
-                               cite=lambda card: cite(app, card))
+            class_name=options.get("class_name")).with_seed()
     except NqpfError as e:
         app.notify(str(e), title="Live game", severity="error", markup=False)
-        return False
-    app.push_screen(LiveScreen(game, bind=options.get("bind"), port=options.get("port")))
-    return True
+        return
+    cards = app.selected_cards()
+
+    def show(questions) -> None:
+        game = LiveGame(config, questions, app.store, clock=live_clock(app), now=app.clock,
+                        cite=lambda card: cite(app, card))
+        app.push_screen(LiveScreen(game, bind=options.get("bind"), port=options.get("port")))
+
+    draw_then(app, len(cards), f"{config.n} questions", lambda progress: build_questions(cards, config.n, config.seed, progress), show,
+              title="Live game")
 
 
 def cite(app, card) -> str:
