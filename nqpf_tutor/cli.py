@@ -27,7 +27,51 @@ def add_class_option(p: argparse.ArgumentParser) -> None:
                    help="the class taking it, kept with the results (for nqpf-tutor report)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Options before the command that take a value (``command_of`` steps over them).
+_GLOBAL_VALUE_OPTIONS = ("--data-dir", "--decks-dir", "--profile")
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` when it is plain to see (only global options, with their
+    values, before it); else None (no command, help, an abbreviated or unknown option)."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _GLOBAL_VALUE_OPTIONS:
+            i += 2
+        elif a.startswith(tuple(o + "=" for o in _GLOBAL_VALUE_OPTIONS)):
+            i += 1
+        elif a.startswith("-"):
+            return None
+        else:
+            return a
+    return None
+
+
+class _Skip:
+    """A command's parser not built (see ``_Subcommands``): its arguments are dropped."""
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
+class _Subcommands:
+    """``add_subparsers()`` that builds only the command being run (issue 17: start-up; the
+    whole parser, 20 commands and their options, takes ~8 ms). With ``only`` None, all."""
+
+    def __init__(self, sub, only: str | None) -> None:
+        self.sub, self.only, self.found = sub, only, False
+
+    def add_parser(self, name: str, **kwargs):
+        if self.only is not None and name != self.only:
+            return _Skip()
+        self.found = True
+        return self.sub.add_parser(name, **kwargs)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only``: the command being run (the others are left out,
+    which changes no message about it); an unknown ``only``: every command, as for None."""
     parser = argparse.ArgumentParser(
         prog="nqpf-tutor",
         description="Learn 'new quality productive forces' with flashcards, quizzes and spaced repetition.",
@@ -39,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an extra folder of decks (repeatable; env NQPF_TUTOR_DECKS_DIR)",
     )
     parser.add_argument("--profile", metavar="NAME", default=None, help="whose progress (default: 'default')")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = _Subcommands(parser.add_subparsers(dest="command", metavar="COMMAND"), only)
 
     p = sub.add_parser("study", help="due cards, spaced repetition")
     _add_selection(p)
@@ -157,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write that drill as CSV (and JSON alongside)")
     p.add_argument("--force", action="store_true", help="replace existing --out files")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    if only is not None and not sub.found:  # not a command: the whole parser says so
+        return build_parser()
     return parser
 
 
@@ -169,7 +215,8 @@ TUI_COMMANDS = {"app", "study", "quiz", "drill", "live", "join"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     command = args.command or "app"
     streams = sys.stdout, sys.stderr

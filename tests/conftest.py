@@ -16,3 +16,32 @@ def write_deck(tmp_path: Path):
         return p
 
     return write
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """pytest-textual-snapshot's ``snap_compare``, waiting for the home screen's counts (made in
+    a worker thread, issue 17) before and after the key presses, so snapshots are stable
+    (``settle=False``: as the plugin does, for a snapshot taken while counting)."""
+    from ui_helpers import settle_counts
+
+    def compare(app, *args, press=(), run_before=None, settle=True, **kwargs):
+        if not settle:  # a snapshot of the counts still being made
+            return snap_compare(app, *args, press=press, run_before=run_before, **kwargs)
+
+        async def before(pilot):
+            await pilot.pause()
+            await settle_counts(pilot)
+            if run_before is not None:
+                result = run_before(pilot)
+                if hasattr(result, "__await__"):
+                    await result
+                await settle_counts(pilot)
+            if press:
+                await pilot.press(*press)
+                await pilot.pause()
+                await settle_counts(pilot)
+
+        return snap_compare(app, *args, run_before=before, **kwargs)
+
+    return compare

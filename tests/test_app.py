@@ -12,7 +12,7 @@ from nqpf_tutor.ui.screens.quiz import QuizScreen
 from nqpf_tutor.ui.screens.study import StudyScreen
 from nqpf_tutor.ui.widgets.cards import OrderList
 
-from ui_helpers import Clock, make_app
+from ui_helpers import Clock, make_app, settle_counts
 
 
 def text_of(app, selector: str) -> str:
@@ -39,6 +39,7 @@ async def test_home_lists_decks_with_counts_and_chooses(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
+        await settle_counts(pilot)  # the counts come from a worker thread
         table = app.screen.query_one("#decks", DataTable)
         assert table.row_count == 2
         assert str(table.get_row_at(0)[1]) == "Sample [bold]deck[/]"  # shown as typed

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input
 
 from nqpf_tutor.core.session import StudySession
-from nqpf_tutor.ui.screens.browse import BrowseScreen, CardDetail, ConfirmReset, parse_query
+from nqpf_tutor.ui.screens.browse import INDEX_AT_ONCE, PAGE, BrowseScreen, CardDetail, ConfirmReset, parse_query
 from nqpf_tutor.ui.screens.home import HomeScreen
 
 from ui_helpers import Clock, make_app
@@ -21,11 +21,15 @@ async def open_browser(pilot) -> BrowseScreen:
     return screen
 
 
-async def search(pilot, screen: BrowseScreen, query: str) -> list[str]:
+async def search(pilot, screen: BrowseScreen, query: str, ready: bool = True) -> list[str]:
+    """Type ``query`` and wait until the filter ran (``ready=False``: or waits for the search texts)."""
     inp = screen.query_one("#browse-search", Input)
     inp.focus()
     inp.value = query  # as if typed: the Changed event filters after the debounce
-    await pilot.pause(0.4)
+    for _ in range(50):  # waited for, not timed (a loaded machine is slower)
+        await pilot.pause(0.1)
+        if screen._query == query and (screen._pending is None or not ready):
+            break
     return list(screen.shown)
 
 
@@ -230,7 +234,77 @@ async def test_a_few_thousand_cards(tmp_path):
     app = make_app(tmp_path, extra_decks=[big_deck(tmp_path, 3000)])
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
-        assert screen.query_one("#browse-table", DataTable).row_count == 3008
+        table = screen.query_one("#browse-table", DataTable)
+        assert len(screen.shown) == 3008 and table.row_count == PAGE  # one page of rows at a time
+        assert "3008 cards" in str(screen.query_one("#browse-status").render())
+        table.focus()
+        await pilot.press("ctrl+end")  # the last row: the next page comes
+        await pilot.pause()
+        assert table.row_count == 2 * PAGE
+        for _ in range(3008 // PAGE):
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+        assert table.row_count == 3008 and screen.current_key() == "big/c2999"
+        table.move_cursor(row=0)
+        await search(pilot, screen, "deck:big")  # one page again (the cursor's card is in the first)
+        assert table.row_count == PAGE and len(screen.shown) == 3000
+        table.scroll_end(animate=False)  # the mouse wheel: the view comes near the last row
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 2 * PAGE and table.cursor_row == 0
         shown = await search(pilot, screen, "tag:t2 number 1234")
         assert shown == ["big/c1234"]
         assert len(await search(pilot, screen, "deck:big tag:t0")) == 429
+
+
+async def test_many_cards_search_text_made_in_a_worker_and_is_filters_in_sql(tmp_path):
+    """More cards than INDEX_AT_ONCE: the browser opens with its first page at once, a search
+    typed while every card's text is still being made says "Searching…" and runs when it is
+    ready; ``is:`` filters (asked of the store in SQL) keep what the states say, writes still
+    waiting included."""
+    import threading
+
+    from nqpf_tutor.ui.screens import browse
+
+    clock = Clock()
+    app = make_app(tmp_path, clock=clock, extra_decks=[big_deck(tmp_path, INDEX_AT_ONCE + 200)])
+    cards = app.catalog.all_cards()
+    session = StudySession(cards, app.store, app.settings, clock=clock)
+    for _ in range(12):
+        session.answer(session.next_card(), 3)
+    session.suspend(cards[-1])
+    gate = threading.Event()
+    real = browse.BrowseScreen._search_texts
+
+    def slow(self, cards):
+        assert gate.wait(10)
+        return real(self, cards)
+
+    browse.BrowseScreen._search_texts = slow
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_browser(pilot)
+            table = screen.query_one("#browse-table", DataTable)
+            assert table.row_count == PAGE and len(screen.shown) == len(cards)
+            await search(pilot, screen, "number 1234", ready=False)
+            assert "Searching" in str(screen.query_one("#browse-status").render())
+            await pilot.press("down")  # keys work meanwhile
+            gate.set()
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.shown == ["big/c1234"] and table.row_count == 1
+            states = {s.key: s for s in app.store.states()}
+            now = clock()
+
+            def want(test):
+                return [c.uid for c in cards if test(states.get(c.key))]
+
+            assert await search(pilot, screen, "is:new") == want(lambda s: s is None or s.reps == 0)
+            assert await search(pilot, screen, "is:suspended") == want(lambda s: s is not None and s.suspended)
+            assert await search(pilot, screen, "is:due") == want(
+                lambda s: s is not None and s.reps > 0 and s.due is not None and s.due <= now and not s.suspended)
+            assert await search(pilot, screen, "is:leech deck:big") == []
+            assert await search(pilot, screen, "is:suspended deck:big number") == [cards[-1].uid]
+    finally:
+        browse.BrowseScreen._search_texts = real
+        gate.set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -224,6 +225,29 @@ def test_sync_catalog_reads_hashes_only_and_reports_the_same(tmp_path, seed):
     assert fast.orphans  # there were some to report
 
 
+@pytest.mark.parametrize("seed", [15, 16])
+def test_sync_catalog_same_with_odd_ids_and_decks_in_several_runs(tmp_path, seed):
+    """Stored ids holding the separators of ``content_marks``' one-string read (that deck is
+    read row by row), a never-answered state whose hash is current, and a deck whose cards come
+    in two runs: the same report and states as the original, row by row."""
+    decks = make_decks(3, 10)
+    fast_store = seeded_store(tmp_path / "a", decks, seed)
+    slow_store = seeded_store(tmp_path / "b", decks, seed)
+    cards = [c for d in decks for c in d.cards]
+    cards = cards[:5] + cards[10:20] + cards[5:10] + cards[20:]  # d0, d1, d0 again, d2
+    for store in (fast_store, slow_store):
+        with store.transaction():
+            for cid in ("odd\x1fid", "odd\x1eid", "x\x1f\x1f"):
+                store.put(CardState("d1", cid, content_hash="h", reps=2, state=2, due=NOW, first_seen=NOW))
+            store.put(CardState("d2", "c3", content_hash=cards[25].content_hash, reps=0, suspended=True))
+    assert "odd\x1fid" in fast_store.content_marks()["d1"]
+    fast, slow = sync_catalog(fast_store, cards), slow_sync_catalog(slow_store, cards)
+    assert (fast.edited, fast.renamed, fast.orphans) == slow
+    assert fast_store.states() == slow_store.states()
+    assert ("d1", "odd\x1fid") in fast.orphan_keys
+    assert fast_store.answered_keys() == fast_store.keys(answered=True)
+
+
 def test_answered_keys_reuse_the_sync_read_only_while_nothing_was_written(tmp_path):
     decks = make_decks(2, 12)
     store = seeded_store(tmp_path, decks, 14)
@@ -256,6 +280,56 @@ def test_deck_cache_keeps_the_content_hash_and_the_cards(write_deck, tmp_path):
     assert [c.content_hash for c in second.cards] == [replace(c).content_hash for c in first.cards]
     assert "_content_hash" in second.cards[0].__dict__  # read from the cache, not hashed again
     assert second.cards[0].to_dict() == first.cards[0].to_dict()
+
+
+def test_cards_from_the_cache_read_their_bodies_only_when_asked(write_deck, tmp_path):
+    """A cached card holds at first only what start-up reads of every card; the rest of that one
+    card is read when first asked for, and it is then the very card the parse made (every
+    card type, table cards, defaults), in equality, copies, pickles and ``replace``."""
+    import copy
+    import pickle
+
+    path = write_deck("""
+        deck: {id: lazy, title: Lazy}
+        sources: [{id: s1, title: A source}]
+        tables:
+          - id: eras
+            row_label: era
+            columns: [{id: power, label: power source}]
+            rows:
+              - {id: steam, name: Steam era, power: Coal}
+              - {id: electric, name: Electric era, power: Electricity}
+              - {id: info, name: Information era, power: Silicon}
+        cards:
+          - {id: f, type: flip, prompt: "P [bold]", answer: A, tags: [x], sources: [s1], explanation: E}
+          - {id: m, type: mcq, prompt: Q, answer: R, distractors: [S, T], formerly: [old-m]}
+          - {id: t, type: truefalse, prompt: Sky is blue, answer: true}
+          - {id: y, type: typed, prompt: Type, answer: Word, accept: [word2]}
+          - {id: c, type: cloze, text: "The {{answer}} and {{two}}", accept: [[ans], []]}
+          - {id: o, type: order, prompt: Order, items: [one, two, three]}
+          - {id: d, type: flip, prompt: Defaults, answer: D}
+    """)
+    parsed = load_deck_file(path, cache_dir=tmp_path / "cache")
+    cached = load_deck_file(path, cache_dir=tmp_path / "cache")
+    assert len(cached.cards) == len(parsed.cards) > 7  # the table's cards too
+    lazy = cached.cards
+    for card in lazy:
+        assert "prompt" not in card.__dict__ and "explanation" not in card.__dict__
+        assert card.key == (card.deck_id, card.id) and "table" in card.__dict__ and "tags" in card.__dict__
+    by_id, want = {c.id: c for c in lazy}, {c.id: c for c in parsed.cards}
+    assert by_id["m"].formerly == ("old-m",) and "answer" not in by_id["m"].__dict__  # start-up's fields: no body read
+    assert by_id["f"].prompt == "P [bold]" and "answer" in by_id["f"].__dict__ and "_body" not in by_id["f"].__dict__
+    assert "prompt" not in by_id["m"].__dict__  # one card's body read, not its deck's
+    assert copy.copy(by_id["t"]) == want["t"] and pickle.loads(pickle.dumps(by_id["y"])) == want["y"]
+    assert replace(by_id["c"], id="c2").blank_accept == want["c"].blank_accept == (("ans",), ())
+    assert by_id["d"].explanation == "" and by_id["d"].line == want["d"].line  # defaults come from the body
+    assert by_id["eras.steam.power"].table == "eras" and by_id["eras.steam.power"].answer == "Coal"
+    assert cached.cards == parsed.cards and [repr(c) for c in cached.cards] == [repr(c) for c in parsed.cards]
+    assert [c.to_dict() for c in cached.cards] == [c.to_dict() for c in parsed.cards]
+    with pytest.raises(AttributeError):
+        lazy[-1].no_such_field  # noqa: B018
+    with pytest.raises(AttributeError):
+        parsed.cards[0].no_such_field  # noqa: B018
 
 
 def test_checkpoints_run_in_the_background_not_in_commits(tmp_path):
@@ -487,3 +561,125 @@ print("home" if "nqpf_tutor.ui.screens.home" in sys.modules else "no home")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "no home"
+
+
+# --- the home screen's counts in a worker thread -------------------------------------------------
+
+
+def _count_cells(app) -> list[list[str]]:
+    table = app.screen.query_one("#decks")
+    return [[str(c) for c in table.get_row_at(i)[2:]] for i in range(table.row_count)]
+
+
+async def test_home_counts_come_from_a_worker_and_keys_work_meanwhile(tmp_path, monkeypatch):
+    """A slow count: the deck list is there at once with "…" and "Counting…", keys answer
+    (help opens and closes, a deck is chosen), then the numbers replace the dots; a count made
+    for an older round (the list was refreshed meanwhile) is not shown."""
+    from ui_helpers import make_app, settle_counts
+
+    from nqpf_tutor.ui.screens import home
+
+    gate, started = threading.Event(), threading.Event()
+    real = home.deck_counts
+
+    def slow(*args, **kwargs):
+        started.set()
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home, "deck_counts", slow)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert started.wait(5)
+            assert _count_cells(app) == [["…", "…", "…"], ["…", "…", "…"]]
+            assert "Counting…" in str(app.screen.query_one("#selection-summary").render())
+            await pilot.press("question_mark")  # the app answers keys while counting
+            await pilot.pause()
+            from nqpf_tutor.ui.screens.help import HelpScreen
+
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("space")
+            assert app.choice.deck_ids == ["sample"]
+            gate.set()
+            await settle_counts(pilot)
+            assert _count_cells(app) == [["6", "0", "0"], ["2", "0", "0"]]
+            assert "Counting…" not in str(app.screen.query_one("#selection-summary").render())
+    finally:
+        gate.set()
+
+
+async def test_home_counts_with_the_store_locked_by_another_program(tmp_path):
+    """Another program holds the write lock: the counts (reads on the screen's own connection)
+    are still made and shown, and the app's own connection is never used by the worker."""
+    from ui_helpers import make_app, settle_counts
+
+    app = make_app(tmp_path)
+    blocker = sqlite3.connect(app.store.path, isolation_level=None, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle_counts(pilot)
+            assert _count_cells(app) == [["6", "0", "0"], ["2", "0", "0"]]
+            assert app.screen._reader is not None and app.screen._reader.conn is not app.store.conn
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+async def test_home_count_failure_is_one_line_and_the_app_goes_on(tmp_path, monkeypatch):
+    from ui_helpers import make_app, settle_counts
+
+    from nqpf_tutor.core.store import StoreError
+    from nqpf_tutor.ui.screens import home
+
+    def broken(*args, **kwargs):
+        raise StoreError("progress database is locked by another program")
+
+    monkeypatch.setattr(home, "deck_counts", broken)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_counts(pilot)
+        assert _count_cells(app) == [["?", "?", "?"], ["?", "?", "?"]]
+        assert any("locked by another program" in str(n.message) for n in app._notifications)
+        await pilot.press("space")
+        assert app.choice.deck_ids == ["sample"]
+
+
+async def test_home_reads_no_card_body_from_the_cache(tmp_path):
+    """The home screen (deck list, tags, counts in their worker) needs no card's text: cards
+    from the deck cache stay unread (a worker's arguments are not written out with repr, which
+    would read all 100k cards on the event loop)."""
+    from ui_helpers import make_app, settle_counts
+
+    make_app(tmp_path).store.close()  # writes the deck cache
+    app = make_app(tmp_path)
+    cards = app.catalog.all_cards()
+    assert cards and all("_body" in c.__dict__ for c in cards)  # heads only
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_counts(pilot)
+        assert _count_cells(app)[0] == ["6", "0", "0"]
+    assert all("_body" in c.__dict__ for c in cards)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_home_while_counting(snap_compare, tmp_path, monkeypatch, size):
+    """The deck list while its counts are made: "…" in each count, "Counting…" on the summary."""
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.screens import home
+
+    app = make_app(tmp_path)
+    real = home.deck_counts
+
+    def slow(*args, **kwargs):
+        deadline = time.monotonic() + 10
+        while app.return_value is None and time.monotonic() < deadline:  # until the screenshot is taken
+            time.sleep(0.02)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home, "deck_counts", slow)
+    assert snap_compare(app, terminal_size=size, settle=False)

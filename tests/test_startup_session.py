@@ -77,3 +77,23 @@ def test_new_cards_from_the_store_when_the_cards_differ_or_it_was_written(tmp_pa
         session = StudySession(cards, store, Settings())
         assert first_new.key not in _new(session)
         assert _new(session) == [c.key for c in cards if store.get(*c.key) is None or store.get(*c.key).reps == 0]
+
+
+async def test_study_start_reads_only_the_first_cards_text_from_the_deck_cache(tmp_path):
+    """Start-up at 100k cards (issue 17): cards from the deck cache carry their heads only, and a
+    study start (session, first card, counts line) reads the text of the card it shows, not of
+    every card."""
+    from ui_helpers import make_app
+
+    from nqpf_tutor.ui.app import Choice
+
+    make_app(tmp_path).store.close()  # parses the decks and writes the deck cache
+    app = make_app(tmp_path, start="study", choice=Choice(deck_ids=["sample"]))
+    cards = app.catalog.all_cards()
+    assert all("_body" in c.__dict__ for c in cards)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        assert shown is not None and shown.prompt
+        read = [c.uid for c in cards if "_body" not in c.__dict__]
+        assert read == [shown.uid]

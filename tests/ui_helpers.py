@@ -46,3 +46,13 @@ def make_app(tmp_path: Path, *, start: str = "home", decks: Path | None = FIXTUR
     app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice,
                    clock=clock or Clock(), show_welcome=show_welcome, cursor_blink=False, **kw)
     return app
+
+
+async def settle_counts(pilot) -> None:
+    """Wait for the home screen's counts (made in a worker thread) to be on screen."""
+    for _ in range(5):
+        busy = [w for w in pilot.app.workers if w.group == "home-counts" and not w.is_finished]
+        if not busy:
+            return
+        await pilot.app.workers.wait_for_complete(busy)
+        await pilot.pause()

@@ -31,12 +31,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, Card, Deck, Source, is_web_url
+from nqpf_tutor.core.model import CARD_TYPES, CLOZE_RE, ID_RE, LAZY_BODIES, Card, Deck, Source, is_web_url
 from nqpf_tutor.core.text import escape
 from nqpf_tutor.errors import NqpfError
 
 #: Bump when the meaning of a cached deck changes (new keys, new generated cards).
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 #: The cache is in ``marshal`` format, whose layout may change between Python versions.
 _CACHE_SUFFIX = f"py{sys.version_info[0]}{sys.version_info[1]}.marshal2"
 
@@ -984,17 +984,36 @@ def load_deck_file(path: str | os.PathLike, *, cache_dir: str | os.PathLike | No
             _write_cache(cache, {"failed": [[x.line, x.col, x.message] for x in e.problems]})
         raise
     if cache is not None:
-        _write_cache(cache, _cache_value(deck))
+        _write_cache(cache, _cache_value(deck, cache.name))
     return deck
 
 
 # --------------------------------------------------------------------------------------
-# The parsed-deck cache (issue 17: start-up at 100k cards). A deck's cards are stored as the
-# dicts of their attributes (content hash and key included), in ``marshal`` (data only, never
-# code run), and rebuilt without ``Card.from_dict``, ``dataclasses.asdict`` or hashing every
-# card again. A broken deck's problems are kept the same way ({"failed": [[line, col, message]]}).
+# The parsed-deck cache (issue 17: start-up at 100k cards). A deck's cards are stored in
+# ``marshal`` (data only, never code run) in two parts: each card's head (ids, content hash,
+# key, formerly, table, tags: what start-up reads of every card), made into the card's
+# ``__dict__`` as it is, and the deck's body (each card's other fields, one marshal record per
+# card), read for a card the first time one of those fields is asked for (``Card.__getattr__``):
+# a study start at 100k cards reads one card's body, not 100k. No ``Card.from_dict``,
+# ``dataclasses.asdict`` or hashing again. A broken deck's problems are kept the same way
+# ({"failed": [[line, col, message]]}).
 
 _CARD_FIELDS = tuple(f.name for f in fields(Card))
+#: What a card from the cache holds from the start: all that start-up reads of every card
+#: (matching progress, new-card order, tags). The rest waits in the deck's body (LAZY_BODIES).
+_HEAD_FIELDS = ("deck_id", "id", "formerly", "table", "tags")
+_BODY_FIELDS = tuple(f for f in _CARD_FIELDS if f not in _HEAD_FIELDS)
+
+
+def _body_reader(body: bytes, offsets: list[int]):
+    """Card index -> the fields of that card kept in ``body`` (one marshal record per card)."""
+    import marshal
+
+    view = memoryview(body)
+
+    def read(i: int) -> dict[str, Any]:
+        return marshal.loads(view[offsets[i]:offsets[i + 1]])
+    return read
 
 
 def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | list[Problem] | None:
@@ -1004,30 +1023,43 @@ def _read_cache(cache: Path, path: str, bundled: bool) -> Deck | list[Problem] |
         d = marshal.loads(cache.read_bytes())
         if "failed" in d:
             return [Problem(path, int(line), int(col), str(msg)) for line, col, msg in d["failed"]]
-        if d.get("fields") != _CARD_FIELDS:
+        if d.get("fields") != _CARD_FIELDS or d.get("head") != _HEAD_FIELDS:
+            return None
+        heads, body, offsets = d["cards"], d["body"], d["offsets"]
+        if len(offsets) != len(heads) + 1 or offsets[-1] != len(body):
             return None
         new, setattr_ = object.__new__, object.__setattr__
         cards = []
-        for values in d["cards"]:  # each card's attributes as marshal made them: no Python per field
+        for values in heads:  # each card's head as marshal made it: no Python per field
             card = new(Card)
             setattr_(card, "__dict__", values)
             cards.append(card)
+        LAZY_BODIES[d["token"]] = _body_reader(body, offsets)
         sources = {s["id"]: Source.from_dict(s) for s in d["sources"]}
         return Deck(d["id"], d["title"], d["description"], path, bundled, sources, tuple(cards), order=d["order"])
     except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
         return None
 
 
-def _cache_value(deck: Deck) -> dict[str, Any]:
-    rows = []
-    for c in deck.cards:
-        v = c.__dict__
-        row = {f: v[f] for f in _CARD_FIELDS}
-        row["_content_hash"] = c.content_hash
-        row["key"] = c.key
-        rows.append(row)
-    return {"fields": _CARD_FIELDS, "id": deck.id, "title": deck.title, "description": deck.description,
-            "order": deck.order, "sources": [s.to_dict() for s in deck.sources.values()], "cards": rows}
+def _cache_value(deck: Deck, token: str) -> dict[str, Any]:
+    import marshal
+
+    heads, chunks, offsets, at = [], [], [0], 0
+    for i, c in enumerate(deck.cards):
+        head = {f: getattr(c, f) for f in _HEAD_FIELDS}
+        head["_content_hash"] = c.content_hash
+        head["key"] = c.key
+        head["_body"] = token
+        head["_i"] = i
+        heads.append(head)
+        chunk = marshal.dumps({f: getattr(c, f) for f in _BODY_FIELDS})
+        chunks.append(chunk)
+        at += len(chunk)
+        offsets.append(at)
+    return {"fields": _CARD_FIELDS, "head": _HEAD_FIELDS, "token": token, "id": deck.id, "title": deck.title,
+            "description": deck.description, "order": deck.order,
+            "sources": [s.to_dict() for s in deck.sources.values()], "cards": heads,
+            "body": b"".join(chunks), "offsets": offsets}
 
 
 def _write_cache(cache: Path, value: Any) -> None:

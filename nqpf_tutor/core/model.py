@@ -10,8 +10,8 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Callable
 
 CARD_TYPES: tuple[str, ...] = ("flip", "mcq", "truefalse", "typed", "cloze", "order")
 
@@ -77,6 +77,12 @@ class Source:
         return cls(**{k: d.get(k) for k in ("id", "title", "publisher", "author", "date", "url")})
 
 
+#: Cards read from the deck cache carry at first only what start-up needs (ids, content hash,
+#: tags, ``formerly``, ``table``); the rest of a card is read from its deck's cached body the
+#: first time it is asked for (issue 17: launch at 100k cards). Cache token -> card index -> fields.
+LAZY_BODIES: dict[str, Callable[[int], dict[str, Any]]] = {}
+
+
 @dataclass(frozen=True)
 class Card:
     """One card after loading (tables already expanded).
@@ -105,6 +111,28 @@ class Card:
     table: str | None = None  # the table a generated card came from
     line: int | None = None  # where the card starts in its file (1-based), when known
     blank_accept: tuple[tuple[str, ...], ...] = ()  # cloze: other wordings accepted, per deletion
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for an attribute not in the card's __dict__: a card from the deck cache
+        # whose body is not read yet (see LAZY_BODIES); any other card has every field.
+        d = self.__dict__
+        token, i = d.get("_body"), d.get("_i")
+        if token is None or i is None or name.startswith("__"):
+            if name in d:  # read meanwhile by another thread
+                return d[name]
+            raise AttributeError(f"'Card' object has no attribute '{name}'")
+        d.update(LAZY_BODIES[token](i))
+        d.pop("_body", None)
+        d.pop("_i", None)
+        try:
+            return d[name]
+        except KeyError:
+            raise AttributeError(f"'Card' object has no attribute '{name}'") from None
+
+    def __getstate__(self) -> dict[str, Any]:  # copy and pickle: the whole card
+        if "_body" in self.__dict__:
+            self.type  # noqa: B018 - reads the body
+        return dict(self.__dict__)
 
     @functools.cached_property
     def key(self) -> tuple[str, str]:
@@ -164,6 +192,13 @@ class Card:
             kw[k] = tuple(kw.get(k) or ())
         kw["blank_accept"] = tuple(tuple(a) for a in (kw.get("blank_accept") or ()))
         return cls(**kw)
+
+
+# A field's default stays in ``__init__`` but not on the class, so a lazy card's field not read
+# yet reaches ``Card.__getattr__`` instead of the class default.
+for _f in fields(Card):
+    if _f.name in Card.__dict__:
+        delattr(Card, _f.name)
 
 
 @dataclass(frozen=True)

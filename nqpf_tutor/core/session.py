@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import functools
 import heapq
+import operator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from itertools import groupby, repeat
 from typing import Callable, Iterable, Iterator, Sequence
 
 from fsrs import Rating, State
@@ -125,23 +127,39 @@ def _old_key(card: Card, old: str) -> tuple[str, str]:
     return (deck, cid) if sep else (card.deck_id, old)
 
 
+_DECK = operator.attrgetter("deck_id")
+_ID = operator.attrgetter("id")
+_HASH = operator.attrgetter("_content_hash")
+
+
 def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
     """Match stored progress to the loaded decks. Pass every loaded card, not a selection."""
     cards = list(cards)
     catalog: set[tuple[str, str]] | None = None  # every card's key: made only if a card was renamed
     edited: list[str] = []
     renamed: list[tuple[str, str]] = []
+    cut = store.NEVER_ANSWERED
+    gone: set[tuple[str, str]] = set()  # old keys whose progress a renamed card took
     with store.transaction():
-        # Only each state's content hash and reps are read (no state parsed, issue 17); the
-        # cards' hashes come from the deck cache. ``left`` loses each key a card matches: what
-        # stays are the orphans (no set of 100k catalog keys made at start-up).
-        known = store.content_hashes()
-        left = dict(known)
-        take = left.pop
+        # Only each state's content hash and whether it was answered are read (no state parsed,
+        # issue 17); the cards' hashes come from the deck cache. Each card's stored mark is
+        # taken from ``left`` in C (map over each deck's run of cards): what stays are the
+        # orphans. Only the cards whose mark is not their hash (never answered, edited, renamed,
+        # no state) go through Python.
+        known = store.content_marks()
+        left = {d: dict(m) for d, m in known.items()}
+        marks: list[str | None] = []
+        for deck_id, run in groupby(cards, key=_DECK):
+            marks.extend(map(left.get(deck_id, {}).pop, map(_ID, run), repeat(None)))
+        try:
+            hashes = list(map(_HASH, cards))  # kept by the deck cache (and on each card once worked out)
+        except AttributeError:
+            hashes = [c.content_hash for c in cards]
+        look = [i for i, (mark, h) in enumerate(zip(marks, hashes)) if mark != h]
         unanswered: list[Card] = []  # in catalog order: the study session's new cards (below)
-        for card in cards:
-            info = take(card.key, None)
-            if info is None:
+        for i in look:
+            card, mark = cards[i], marks[i]
+            if mark is None:
                 if not card.formerly:
                     unanswered.append(card)
                     continue
@@ -149,27 +167,29 @@ def sync_catalog(store: Store, cards: Iterable[Card]) -> SyncReport:
                     catalog = {c.key for c in cards}
                 for old in card.formerly:
                     key = _old_key(card, old)
-                    if key in known and key not in catalog and store.rename(key, card.key):
-                        info = known[card.key] = known.pop(key)
-                        left.pop(key, None)
+                    was = known.get(key[0], {}).get(key[1])
+                    if was is not None and key not in gone and key not in catalog and store.rename(key, card.key):
+                        mark = was
+                        gone.add(key)
+                        left.get(key[0], {}).pop(key[1], None)
                         renamed.append((f"{key[0]}/{key[1]}", card.uid))
                         break
-                if info is None:
+                if mark is None:
                     unanswered.append(card)
                     continue
-            if info[1] <= 0:
+            content_hash, answered = mark.removesuffix(cut), not mark.endswith(cut)
+            if not answered:
                 unanswered.append(card)
-            if info[0] == card.content_hash:
+            if content_hash == card.content_hash:
                 continue
-            content_hash, reps = info
-            if reps > 0 and content_hash:
+            if answered and content_hash:
                 store.mark_edited(card.deck_id, card.id, card.content_hash)
                 edited.append(card.uid)
             else:  # no answer yet (suspended or buried while new): nothing to flag
                 state = store.get(*card.key)
                 if state is not None:
                     store.put(replace(state, content_hash=card.content_hash))
-        orphans = sorted(left)  # in key order, as stored (UTF-8 order is code point order)
+        orphans = sorted((d, c) for d, m in left.items() for c in m)  # in key order, as stored
     # For a study session over these same cards next, while nothing is written (start-up):
     # its new-card candidates without a set of every answered key (see StudySession).
     store.__dict__["_unanswered_memo"] = (store.data_version(), cards, unanswered)
@@ -292,6 +312,8 @@ class StudySession:
     def _unanswered(self, store: Store, cards: list[Card]) -> list[Card]:
         """The session's cards never answered, in order: what ``sync_catalog`` found for the same
         cards when nothing was written since (start-up at 100k cards), else from the store."""
+        if not self.cards:  # a session for single cards (the browser): no store read
+            return []
         memo = store.__dict__.pop("_unanswered_memo", None)
         if (memo is not None and len(self.cards) == len(cards) and memo[1] == cards
                 and memo[0] == store.data_version()):

@@ -20,7 +20,11 @@ measured in the same run, with the ratio and the target:
   vs a hello-world Textual app, in an 80x24 pseudo-terminal;
 - ``loader``: ``validate`` and a cold ``decks`` (empty deck cache) vs a bare
   ``yaml.load(..., Loader=CSafeLoader)`` of the same file, time and peak memory (whole processes);
-- ``bundled``: launch to the first card on the bundled decks vs hello world.
+- ``bundled``: launch to the first card on the bundled decks vs hello world;
+- ``browse``: the card browser in the real app (headless, 80x24): from ``b`` on the home screen
+  to its first rows shown, then each search keystroke (the filter run once typing pauses, and
+  the rows shown) for a word typed letter by letter, a ``deck:`` filter and ``is:due``, vs the
+  same words matched over the cards' texts by a bare list comprehension.
 
 Then ``growth_<figure>: a -> b -> c`` lines show how each figure grows from the smallest size
 to the largest (it should be flat or linear, never worse).
@@ -520,6 +524,85 @@ def bench_launch(root: Path, n: int, work: Path, hello: Path, repeat: int) -> No
     out("launch_home_vs_hello", m(t_home) / m(t_hello), "x", n=n)
 
 
+def bench_browse(root: Path, now0: datetime, n: int, work: Path, repeat: int) -> None:
+    import asyncio
+    import gc
+
+    from nqpf_tutor.core.loader import load_catalog
+    from nqpf_tutor.core.session import sync_catalog
+    from nqpf_tutor.core.settings import Settings
+    from nqpf_tutor.core.store import Store
+    from nqpf_tutor.ui.app import TutorApp
+
+    data = work_copy(root, work)
+    loc = loc_for(root, data, work / "cache")
+    load_catalog(loc)  # the deck cache, warm as on any second start
+    opens: list[float] = []
+    ready: list[float] = []
+    keys: list[float] = []
+    slowest: list[tuple[float, str]] = []
+    anchor: list[float] = []
+    shown: list[int] = []
+    queries = ["q", "qu", "que", "ques", "quest", "question 4", "question 42", "deck:bench1 answer", "is:due"]
+
+    from nqpf_tutor.ui.screens.browse import BrowseScreen
+
+    drawn: list[float] = []
+    mount = BrowseScreen.on_mount
+
+    def on_mount(self) -> None:  # the first frame with the browser's rows: when its first refresh is done
+        self.call_after_refresh(lambda: drawn.append(time.perf_counter()))
+        mount(self)
+
+    BrowseScreen.on_mount = on_mount  # type: ignore[method-assign]
+
+    async def once() -> None:
+        catalog = load_catalog(loc)
+        store = Store.open(loc, now=now0)
+        sync_catalog(store, catalog.all_cards())
+        app = TutorApp(loc=loc, store=store, settings=Settings(), catalog=catalog, clock=lambda: now0,
+                       show_welcome=False, cursor_blink=False)
+        gc.freeze()  # as the real start does (commands/app.py): the decks stay out of the collector's scans
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            t = time.perf_counter()
+            drawn.clear()
+            await pilot.press("b")
+            while not drawn:
+                await asyncio.sleep(0.002)
+            assert app.screen.query_one("#browse-table").row_count
+            opens.append((drawn[0] - t) * 1000)
+            await app.workers.wait_for_complete()  # every card's search text (a worker at 100k)
+            ready.append((time.perf_counter() - t) * 1000)
+            screen = app.screen
+            texts = [c.prompt.lower() for c in catalog.all_cards()]  # the anchor's haystack
+            for q in queries:
+                t = time.perf_counter()
+                screen.apply_filter(q)  # what one keystroke runs once typing pauses (debounced)
+                await pilot.pause()
+                keys.append((time.perf_counter() - t) * 1000)
+                slowest.append((keys[-1], q))
+                shown.append(screen.query_one("#browse-table").row_count)
+                words = [w for w in q.split() if ":" not in w]
+                t = time.perf_counter()
+                [i for i, h in enumerate(texts) if all(w in h for w in words)]
+                anchor.append((time.perf_counter() - t) * 1000)
+        store.close()
+        gc.unfreeze()
+
+    for _ in range(repeat):
+        asyncio.run(once())
+    BrowseScreen.on_mount = mount  # type: ignore[method-assign]
+    m = statistics.median
+    out("browse_open_first_rows", m(opens), "ms", f"rows in the table: at most {max(shown)}", n=n, fmt=".0f")
+    out("browse_search_ready", m(ready), "ms", "from b to every card's search text made (a worker)", n=n, fmt=".0f")
+    out("browse_keystroke_median", m(keys), "ms", n=n)
+    out("browse_keystroke_max", max(keys), "ms", f"the slowest: {max(slowest)[1]!r}", n=n)
+    out("anchor_browse_list_comprehension_median", m(anchor), "ms", n=n)
+    out("browse_keystroke_vs_list_comprehension", m(keys) / max(m(anchor), 1e-3), "x",
+        "target: keystroke <= 100 ms, open well under 1 s at 100k", n=n)
+
+
 def run_measured(cmd: list[str], env: dict) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of one process."""
     t = time.perf_counter()
@@ -588,7 +671,7 @@ def bench_bundled(work: Path, hello: Path, repeat: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
-    ap.add_argument("--only", default="study,home,stats,launch,loader,bundled")
+    ap.add_argument("--only", default="study,home,stats,launch,loader,bundled,browse")
     ap.add_argument("--fixtures", default=str(Path(tempfile.gettempdir()) / "nqpf-bench-scale"))
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--answers", type=int, default=300)
@@ -604,7 +687,7 @@ def main() -> None:
         hello.write_text(HELLO)
         for n in a.sizes:
             rep = a.repeat if n < 100_000 else max(1, (a.repeat + 1) // 2)
-            if only & {"study", "home", "stats", "launch"}:
+            if only & {"study", "home", "stats", "launch", "browse"}:
                 root, now0 = fixture(base, n)
             if "study" in only:
                 bench_study(root, now0, n, work, a.answers)
@@ -616,6 +699,8 @@ def main() -> None:
                 bench_launch(root, n, work, hello, rep)
             if "loader" in only:
                 bench_loader(n, work, rep)
+            if "browse" in only:
+                bench_browse(root, now0, n, work, rep)
         if "bundled" in only:
             bench_bundled(work, hello, max(a.repeat, 7))
     for name, by_n in RESULTS.items():

@@ -1,7 +1,10 @@
 """Browse: every loaded card in a table, a search box, a card's detail, suspend and reset.
 
-The table is filled once; typing in the search box filters by rebuilding the rows from rows
-kept in memory, a short moment after the last key (so a few thousand cards stay quick).
+Built for 100k cards (issue 17): the table holds one page of the matching cards at a time
+(``PAGE`` rows, the next page added as the cursor nears the last row), each row made when it
+is first shown (its state read then); the search text of every card is made once, in a worker
+thread when there are many cards ("searching…" meanwhile); a search runs a short moment after
+the last key, word by word over plain strings; ``is:`` filters are asked of the store in SQL.
 
 Search: words must all appear (any case) in the prompt, answer, options, id, deck or tags;
 ``deck:ID`` and ``tag:TAG`` keep cards of that deck or with that tag; ``is:new``,
@@ -10,10 +13,12 @@ Search: words must all appear (any case) in the prompt, answer, options, id, dec
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -50,6 +55,11 @@ MIN_PROMPT = 16
 ID_WIDTH = 11
 MAX_ID_EXTRA = 14
 DEBOUNCE = 0.15
+#: Rows added to the table at a time (the next page when the cursor or the scroll comes near the
+#: last row).
+PAGE = 50
+#: Up to this many cards the search text is made at once on opening; more: in a worker thread.
+INDEX_AT_ONCE = 5000
 
 
 def fit(text: str, width: int) -> Text:
@@ -68,7 +78,7 @@ class Entry:
     """One card with what the table shows and what the search looks at."""
 
     card: Card
-    haystack: str
+    haystack: str = ""  # (unused: the screen keeps every card's search text in one list)
     state: CardState | None = None
     cells: list | None = None  # the table row, made once (again after a change of state or width)
 
@@ -237,36 +247,67 @@ class BrowseScreen(StoreErrors, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: dict[str, Entry] = {}
-        self.shown: list[str] = []
+        self.entries: dict[str, Entry] = {}  # made for a card when its row is first shown
+        self.shown: list[str] = []  # the matching cards' keys (uids), in catalog order
         self._timer: Timer | None = None
         self._query = ""
+        self._pending: str | None = None  # a search waiting for the search text to be made
         self.prompt_width = 30
         self.id_extra = 0
+        self._hay: list[str] | None = None  # every card's search text (lower case), by position
 
     # --- data ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         app = self.app
-        cards = app.catalog.all_cards()
-        self.session = StudySession(cards, app.store, app.settings, clock=app.clock)
+        self.cards = cards = app.catalog.all_cards()
+        self._uids = [c.uid for c in cards]
+        self._pos = {uid: i for i, uid in enumerate(self._uids)}
+        # The session only reads and writes single cards here (suspend, reset, a state): none of
+        # the due queue is made (no set of 100k answered keys).
+        self.session = StudySession([], app.store, app.settings, clock=app.clock)
         self.scheduler: Scheduler = self.session.scheduler
-        states = {s.key: s for s in app.store.states()}
-        for key in app.store.writes.unsaved_keys():  # changes not saved yet count as made
-            states[key] = app.store.writes.unsaved_state(key)[1]
-        titles = {d.id: d.title for d in app.catalog.decks}
-        for card in cards:
-            if card.uid in self.entries:
-                continue
-            parts = [prompt_of(card), card.answer, card.id, card.deck_id, titles.get(card.deck_id, ""),
-                     " ".join(card.tags), " ".join(card.distractors), " ".join(card.items), " ".join(card.accept)]
-            self.entries[card.uid] = Entry(card, one_line(" ".join(parts)).lower(), states.get(card.key))
+        self._titles = {d.id: d.title for d in app.catalog.decks}
         table = self.query_one("#browse-table", DataTable)
         for key, label, width in COLUMNS:
             table.add_column(Text(label, style="bold"), key=key, width=width if width else self.prompt_width)
         self._fit_prompt()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+        if len(cards) <= INDEX_AT_ONCE:
+            self._hay = self._search_texts(cards)
+        else:  # after the first rows are on screen
+            self.call_after_refresh(self._index_worker, cards)
         self.apply_filter("")
         self.query_one("#browse-search", Input).focus()
+
+    def _search_texts(self, cards: list[Card]) -> list[str]:
+        titles = self._titles
+        return [
+            one_line(" ".join((prompt_of(c), c.answer, c.id, c.deck_id, titles.get(c.deck_id, ""), " ".join(c.tags),
+                               " ".join(c.distractors), " ".join(c.items), " ".join(c.accept)))).lower()
+            for c in cards
+        ]
+
+    # (a description given: Textual would otherwise write one with the repr of every card)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-index", description="search texts")
+    def _index_worker(self, cards: list[Card]) -> None:
+        """Every card's search text, in a thread (100k cards: under a second; keys work meanwhile)."""
+        hay = self._search_texts(cards)
+        self.app.call_from_thread(self._indexed, hay)
+
+    def _indexed(self, hay: list[str]) -> None:
+        self._hay = hay
+        if self._pending is not None and self.is_attached:
+            query, self._pending = self._pending, None
+            self.apply_filter(query)
+
+    def entry(self, key: str) -> Entry:
+        """The card's entry (its state read when first needed)."""
+        e = self.entries.get(key)
+        if e is None:
+            card = self.cards[self._pos[key]]
+            e = self.entries[key] = Entry(card, state=self.session.stored_state(card))
+        return e
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -319,42 +360,95 @@ class BrowseScreen(StoreErrors, Screen):
             cell("S" if s is not None and s.suspended else "", "bold yellow"),
         ]
 
-    def matches(self, e: Entry, words, decks, tags, flags) -> bool:
-        c, s = e.card, e.state
-        if decks and c.deck_id.lower() not in decks:
-            return False
-        if tags and not all(t in (x.lower() for x in c.tags) for t in tags):
-            return False
-        for f in flags:
-            if f == "new" and not (s is None or s.reps == 0):
-                return False
-            if f == "suspended" and not (s is not None and s.suspended):
-                return False
-            if f == "leech" and not (s is not None and s.leech):
-                return False
-            if f == "due" and not (s is not None and s.reps > 0 and s.due is not None and s.due <= self.now()
-                                   and not s.suspended):
-                return False
-        return all(w in e.haystack for w in words)
+    def _flagged(self, flag: str) -> dict[str, set[str]] | None:
+        """{deck id: card ids} with ``is:flag`` (``is:new``: the answered ones; writes still
+        waiting count as made); None: an unknown flag (it keeps every card, as before)."""
+        store, now = self.app.store, self.now()
+        name = {"new": "answered"}.get(flag, flag)
+        if name not in ("answered", "suspended", "leech", "due"):
+            return None
+        keys = store.flagged_keys(name, now)
+        writes = store.writes
+        for deck_id, card_id in writes.unsaved_keys():
+            s = writes.unsaved_state((deck_id, card_id))[1]
+            on = s is not None and {
+                "answered": s.reps > 0,
+                "suspended": s.suspended,
+                "leech": s.leech,
+                "due": s.reps > 0 and s.due is not None and s.due <= now and not s.suspended,
+            }[name]
+            ids = keys.setdefault(deck_id, set())
+            (ids.add if on else ids.discard)(card_id)
+        return keys
 
-    def filtered(self, query: str) -> list[str]:
+    def filtered(self, query: str) -> list[str] | None:
+        """The keys of the cards matching ``query``, in catalog order (None: the search text is
+        still being made)."""
         words, decks, tags, flags = parse_query(query)
-        return [k for k, e in self.entries.items() if self.matches(e, words, decks, tags, flags)]
+        if words and self._hay is None:
+            return None
+        cards = self.cards
+        idx: list[int] | range = range(len(cards))
+        if decks:
+            idx = [i for i in idx if cards[i].deck_id.lower() in decks]
+        if tags:
+            want = set(tags)
+            idx = [i for i in idx if want.issubset(x.lower() for x in cards[i].tags)]
+        for f in flags:
+            keys = self._flagged(f)
+            if keys is None:
+                continue
+            none: set[str] = set()
+            if f == "new":
+                idx = [i for i in idx if cards[i].id not in keys.get(cards[i].deck_id, none)]
+            else:
+                idx = [i for i in idx if cards[i].id in keys.get(cards[i].deck_id, none)]
+        if words:
+            hay = self._hay
+            assert hay is not None
+            for w in words:  # word by word: each pass a plain test over strings
+                idx = [i for i in idx if w in hay[i]]
+        uids = self._uids
+        return uids[:] if isinstance(idx, range) else [uids[i] for i in idx]
 
     def apply_filter(self, query: str) -> None:
         self._query = query
+        shown = self.filtered(query)
+        if shown is None:  # searched before every card's text is ready: run when it is
+            self._pending = query
+            self.query_one("#browse-status", Static).update(plain("Searching… (reading every card's text)"))
+            return
+        self._pending = None
         table = self.query_one("#browse-table", DataTable)
         current = self.current_key()
-        self.shown = self.filtered(query)
+        self.shown = shown
         table.clear()
-        for key in self.shown:
-            table.add_row(*self.row(self.entries[key]), key=key)
-        if current in self.shown:
-            table.move_cursor(row=self.shown.index(current), animate=False)
+        at = shown.index(current) if current in shown else 0
+        self._add_rows(max(PAGE, at + 1))
+        if at:
+            table.move_cursor(row=at, animate=False)
         self._status()
 
+    def _add_rows(self, upto: int) -> None:
+        """Rows of ``shown`` up to ``upto`` (a page at a time: 100k rows are never built at once)."""
+        table = self.query_one("#browse-table", DataTable)
+        for key in self.shown[table.row_count:min(upto, len(self.shown))]:
+            table.add_row(*self.row(self.entry(key)), key=key)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.shown):
+            self._add_rows(table.row_count + PAGE)
+
+    def _scrolled(self, _value: float = 0.0) -> None:
+        """Scrolled (the mouse wheel) near the last row: the next page."""
+        table = self.query_one("#browse-table", DataTable)
+        bottom = table.scroll_y + table.scrollable_content_region.height
+        if bottom >= table.row_count - 10 and table.row_count < len(self.shown):
+            self._add_rows(table.row_count + PAGE)
+
     def _status(self) -> None:
-        total = len(self.entries)
+        total = len(self.cards)
         n = len(self.shown)
         text = f"{n} of {total} cards" if self._query.strip() else f"{total} cards"
         if not total:
@@ -435,9 +529,9 @@ class BrowseScreen(StoreErrors, Screen):
             self.open_detail(key)
 
     def open_detail(self, key: str) -> None:
-        e = self.entries.get(key)
-        if e is None:
+        if key not in self._pos:
             return
+        e = self.entry(key)
         deck = self.app.catalog.deck(e.card.deck_id)
         meta = f"{TYPE_LONG.get(e.card.type, e.card.type)} · deck: {deck.title if deck else e.card.deck_id}"
         self.app.push_screen(CardDetail(e.card, meta, self.detail_lines(e.card), self.state_text(e)))
@@ -491,10 +585,10 @@ class BrowseScreen(StoreErrors, Screen):
         return Content("\n").join(plain(p) for p in parts)
 
     def _refresh_entry(self, key: str) -> None:
-        e = self.entries[key]
+        e = self.entry(key)
         e.state = self.session.stored_state(e.card)
         e.cells = None
-        if key in self.shown:
+        if key in self.query_one("#browse-table", DataTable).rows:
             table = self.query_one("#browse-table", DataTable)
             for (col, _, _), value in zip(COLUMNS, self.row(e)):
                 table.update_cell(key, col, value)
@@ -503,7 +597,7 @@ class BrowseScreen(StoreErrors, Screen):
         key = self.current_key()
         if key is None:
             return
-        e = self.entries[key]
+        e = self.entry(key)
         state = e.state
         if state is not None and state.suspended:
             self.session.unsuspend(e.card)
@@ -517,7 +611,7 @@ class BrowseScreen(StoreErrors, Screen):
         key = self.current_key()
         if key is None:
             return
-        e = self.entries[key]
+        e = self.entry(key)
         if e.state is None or e.state.reps == 0:
             self.notify(f"{key} is new already.", markup=False, timeout=3)
             return
@@ -530,7 +624,7 @@ class BrowseScreen(StoreErrors, Screen):
 
     def reset(self, key: str) -> None:
         """The card becomes new (its suspension stays); the review log is left as it is."""
-        e = self.entries[key]
+        e = self.entry(key)
         self.session.reset(e.card)
         self._refresh_entry(key)
         self.notify(f"{key} reset: it is a new card again.", markup=False, timeout=3)

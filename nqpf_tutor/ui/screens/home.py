@@ -1,7 +1,15 @@
-"""Home: the decks with their new, learning and due counts; choose decks or tags; start."""
+"""Home: the decks with their new, learning and due counts; choose decks or tags; start.
+
+The counts are made in a worker thread on a connection of the screen's own (issue 17: 100k
+cards, or a store another program holds locked, never freeze the deck list): meanwhile each
+count shows "…" and the summary line says "counting…"; keys work all along.
+"""
 
 from __future__ import annotations
 
+import threading
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, SelectionL
 from textual.widgets.selection_list import Selection
 
 from nqpf_tutor.core.learning.counts import deck_counts
+from nqpf_tutor.core.store import StoreError
 from nqpf_tutor.ui.widgets.marks import MarkedSelectionList
 from nqpf_tutor.ui.widgets.plain import cell, fit_words, plain
 from nqpf_tutor.ui.app import StoreErrors
@@ -70,27 +79,33 @@ class HomeScreen(StoreErrors, Screen):
         table.add_column("New", key="new")
         table.add_column("Learn", key="learning")
         table.add_column("Due", key="due")
+        self._reader_lock = threading.Lock()
         self.refresh_decks()
         self._just_mounted = True  # the resume that follows the first mount needs no second refresh
         table.focus()
 
+    #: What a count shows while it is being made.
+    COUNTING = "…"
+    _counting = False
+    _count_round = 0
+    _reader = None  # the screen's own connection for the counts (made in the worker)
+    _reader_lock: threading.Lock | None = None
+    _unmounted = False
+
     def refresh_decks(self) -> None:
+        """The deck list at once (counts "…"); the counts follow from a worker thread."""
         app = self.app
         table = self.query_one("#decks", DataTable)
         row = table.cursor_row
         table.clear()
         chosen = set(app.choice.deck_ids)
         self._titles = {deck.id: deck.title for deck in app.catalog.decks}
-        every = deck_counts(app.store, app.catalog.decks, app.settings, app.clock(),
-                            extra_new=app.extra_new())  # all decks in SQL at once
+        waiting = cell(self.COUNTING, "dim")
         for deck in app.catalog.decks:
-            counts = every[deck.id]
             table.add_row(
                 cell("✓" if deck.id in chosen else " ", "bold green"),
                 cell(fit_words(deck.title, self._title_width) if self._title_width else deck.title),
-                cell(counts.new, "blue" if counts.new else "dim"),
-                cell(counts.learning, "red" if counts.learning else "dim"),
-                cell(counts.review, "green" if counts.review else "dim"),
+                waiting, waiting, waiting,
                 key=deck.id,
             )
         if app.catalog.decks:
@@ -98,8 +113,70 @@ class HomeScreen(StoreErrors, Screen):
         tags = self.query_one("#tags", SelectionList)
         tags.clear_options()
         tags.add_options([Selection(plain(t), t, t in app.choice.tags) for t in app.catalog.tags])
+        self._count_round += 1
+        self._counting = bool(app.catalog.decks)
         self._summary()
         self._exam_status()
+        if self._counting:
+            self._count_worker(self._count_round, app.catalog.decks, app.settings, app.clock(), app.extra_new())
+
+    # (a description given: Textual would otherwise write one with the repr of every deck and card)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-counts", description="deck counts")
+    def _count_worker(self, round_: int, decks, settings, now, extra_new: int) -> None:
+        """Count every deck in SQL (``deck_counts``) on the screen's own connection, in a thread:
+        a slow count or a store waiting on another program's lock leaves the app free."""
+        assert self._reader_lock is not None  # made in on_mount
+        with self._reader_lock:  # an earlier round (superseded) may still be counting
+            if self._unmounted:
+                return
+            try:
+                if self._reader is None:
+                    self._reader = self.app.store.reader()
+                counts = deck_counts(self._reader, decks, settings, now, extra_new=extra_new)
+            except StoreError as e:
+                self.app.call_from_thread(self._count_failed, round_, e)
+                return
+            finally:
+                if self._unmounted and self._reader is not None:
+                    self._reader.close()
+                    self._reader = None
+        self.app.call_from_thread(self._counted, round_, decks, counts)
+
+    def _counted(self, round_: int, decks, counts: dict) -> None:
+        if round_ != self._count_round or not self.is_attached or decks is not self.app.catalog.decks:
+            return  # a later round is on its way
+        table = self.query_one("#decks", DataTable)
+        for deck in decks:
+            c = counts[deck.id]
+            if deck.id not in table.rows:
+                continue
+            table.update_cell(deck.id, "new", cell(c.new, "blue" if c.new else "dim"))
+            table.update_cell(deck.id, "learning", cell(c.learning, "red" if c.learning else "dim"))
+            table.update_cell(deck.id, "due", cell(c.review, "green" if c.review else "dim"))
+        self._counting = False
+        self._summary()
+
+    def _count_failed(self, round_: int, error: StoreError) -> None:
+        if round_ != self._count_round or not self.is_attached:
+            return
+        self._counting = False
+        self._summary()
+        table = self.query_one("#decks", DataTable)
+        for deck_id in list(self._titles):
+            for col in ("new", "learning", "due"):
+                table.update_cell(deck_id, col, cell("?", "dim"))
+        self.app.store_error(error)  # the one store-error path
+
+    def on_unmount(self) -> None:
+        self._unmounted = True
+        lock = self._reader_lock
+        if lock is not None and lock.acquire(blocking=False):  # else the worker closes it when done
+            try:
+                if self._reader is not None:
+                    self._reader.close()
+                    self._reader = None
+            finally:
+                lock.release()
 
     def _exam_status(self) -> None:
         """The kept exam plan: days left, on or behind schedule (hidden when there is none)."""
@@ -160,7 +237,7 @@ class HomeScreen(StoreErrors, Screen):
         if not app.catalog.decks:
             text = "No decks found. Put decks in " + str(app.loc.user_decks_dir) + " and press r."
         else:
-            text = f"Chosen: {what} — {n} cards."
+            text = f"Chosen: {what} — {n} cards." + (" Counting…" if self._counting else "")
         self.query_one("#selection-summary", Static).update(plain(text))
 
     def action_toggle_deck(self) -> None:
