@@ -127,6 +127,33 @@ def test_home_counts_in_sql_equal_one_session_per_deck(tmp_path, seed):
                 assert fast[d.id] == StudySession(d.cards, store, settings, clock=lambda: now).counts()
 
 
+@pytest.mark.parametrize("seed", [6, 7])
+def test_home_counts_with_an_exam_plan_custom_extra_and_deck_limits_equal_one_session_per_deck(tmp_path, seed):
+    """The home screen's New column is what studying that deck would offer: an exam plan's pace
+    (over the deck's planned cards), custom study's extra new cards and decks' own limits."""
+    from nqpf_tutor.core.learning.profile import PlanSpec, save_plan
+
+    decks = make_decks(per_deck=120)
+    store = seeded_store(tmp_path, decks, seed)
+    LATER = NOW + timedelta(days=5)  # the last day to start cards for the exam: the pace takes all left
+    without = {extra: deck_counts(store, decks, Settings(new_per_day=2), LATER, extra_new=extra) for extra in (0, 5)}
+    save_plan(store, PlanSpec(exam=NOW.date() + timedelta(days=18), deck_ids=("d0", "d1"), tags=("eras",),
+                              set_on=NOW.date()))
+    plain = Settings(new_per_day=2)
+    own = Settings(new_per_day=2, deck_new_per_day={"d1": 4})
+    paced = False
+    for settings in (plain, own):
+        for extra in (0, 5):
+            fast = deck_counts(store, decks, settings, LATER, extra_new=extra)
+            for d in decks:
+                session = StudySession(d.cards, store, settings, clock=lambda: LATER, extra_new=extra)
+                assert fast[d.id] == session.counts(), (d.id, settings, extra)
+            if settings is plain:  # the pace, not the settings' 2 a day, made deck d0's count
+                paced |= fast["d0"].new != without[extra]["d0"].new
+            assert fast["d2"] == without[extra]["d2"] or settings is own  # a deck outside the plan: as before
+    assert paced
+
+
 @pytest.mark.parametrize("seed", [4, 5, 12, 13])
 def test_session_counts_in_sql_equal_python_counting_while_answering(tmp_path, seed):
     decks = make_decks()
@@ -683,3 +710,31 @@ def test_snapshot_home_while_counting(snap_compare, tmp_path, monkeypatch, size)
 
     monkeypatch.setattr(home, "deck_counts", slow)
     assert snap_compare(app, terminal_size=size, settle=False)
+
+
+async def test_home_exam_status_line_is_made_in_the_count_worker(tmp_path, monkeypatch):
+    """With an exam plan kept, the home screen's status line goes through every card: it is made
+    in the count worker (not on the event loop) and shown with the counts."""
+    from datetime import date
+
+    from ui_helpers import make_app, settle_counts
+
+    from nqpf_tutor.core.learning import plan as plan_module
+    from nqpf_tutor.core.learning.profile import PlanSpec, save_plan
+
+    threads: list[str] = []
+    real = plan_module.exam_status
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "exam_status", recording)
+    app = make_app(tmp_path)
+    save_plan(app.store, PlanSpec(exam=date(2026, 3, 20), set_on=date(2026, 3, 2)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await settle_counts(pilot)
+        line = app.screen.query_one("#exam-status")
+        assert line.display and "18 days" in str(line.render())
+        assert threads and threading.main_thread().name not in threads

@@ -241,18 +241,47 @@ def save_answer(store: Store, scheduler: Scheduler, stored: CardState | None, af
         return store.log_answer(was, new, grade, mode, duration_ms, now)
 
 
+def new_paces(store: Store, settings: Settings, cards: Iterable[Card], day: date,
+              by: Callable[[Card], str] = lambda card: "") -> Callable[[str, int], int]:
+    """``per_day(group, introduced today)``: the shared new-card limit of a study session of the
+    cards of one group (``by``: say, a card's deck): the settings', or while an exam plan runs, its
+    pace over the group's planned cards still new (as ``StudySession._new_per_day``)."""
+    from collections import Counter
+
+    from nqpf_tutor.core.learning.profile import exam_new_limit, load_plan
+
+    plan = load_plan(store)
+    if plan is None or plan.exam < day:
+        return lambda group, seen: settings.new_per_day
+    answered = store.keys(answered=True)
+    left = Counter(by(c) for c in cards if plan.selects(c) and c.key not in answered)
+
+    def per_day(group: str, seen: int) -> int:
+        if not left.get(group):  # none of the group's cards is in the plan
+            return settings.new_per_day
+        return exam_new_limit(plan, left[group], seen, day)
+
+    return per_day
+
+
+def new_seen(store: Store, settings: Settings, start: datetime) -> tuple[int, dict[str, int]]:
+    """New cards introduced since ``start``: in all, and by deck (only when decks have limits)."""
+    by_deck = store.count_first_seen_by_deck(start) if settings.deck_new_per_day else {}
+    return store.count_first_seen_since(start), by_deck
+
+
 def new_pools(store: Store, settings: Settings, start: datetime, per_day: Callable[[int], int],
-              extra_new: int = 0) -> tuple[int, dict[str, int]]:
+              extra_new: int = 0, *, seen: tuple[int, dict[str, int]] | None = None) -> tuple[int, dict[str, int]]:
     """New cards still allowed today (the day began at ``start``): (the shared pool, {deck id:
     its own pool}). Decks with their own limit (``deck_new_per_day``) neither use nor use up the
     shared one, whose limit is ``per_day(new cards it introduced today)`` (the settings', or in
     exam mode the plan's pace); custom study's ``extra_new`` raises every pool. The study
-    session and ``stats`` (``new_available``) both count with this."""
+    session, the home screen's counts and ``stats`` (``new_available``) all count with this.
+    ``seen``: ``new_seen(store, settings, start)`` when already counted."""
     limits = settings.deck_new_per_day or {}
-    seen_total = store.count_first_seen_since(start)
+    seen_total, by_deck = seen if seen is not None else new_seen(store, settings, start)
     if not limits:
         return max(0, per_day(seen_total) + extra_new - seen_total), {}
-    by_deck = store.count_first_seen_by_deck(start)
     own = {d: max(0, n + extra_new - by_deck.get(d, 0)) for d, n in limits.items()}
     shared_seen = seen_total - sum(by_deck.get(d, 0) for d in limits)
     return max(0, per_day(shared_seen) + extra_new - shared_seen), own

@@ -23,14 +23,14 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from fsrs import State
 
 from nqpf_tutor.core.learning.figures import ReviewDays, card_figures, mastery_fast, review_totals
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import CardState, Scheduler, to_utc, utc_now
-from nqpf_tutor.core.session import new_pools
+from nqpf_tutor.core.session import new_paces, new_pools
 from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store
 
@@ -235,22 +235,6 @@ def forecast(scheduler: Scheduler, states: Iterable[CardState], now: datetime, d
     return [{"date": (today + timedelta(days=i)).isoformat(), "due": counts.get(i, 0)} for i in range(days)]
 
 
-def _new_per_day(store: Store, settings: Settings, cards: list[Card], today: date) -> Callable[[int], int]:
-    """Today's new-card limit given how many new cards were introduced today: the settings', or
-    with an exam plan the plan's pace (as ``StudySession`` paces new cards)."""
-    from nqpf_tutor.core.learning.profile import exam_new_limit, load_plan
-
-    plan = load_plan(store)
-    if plan is None or plan.exam < today:
-        return lambda seen: settings.new_per_day
-    planned = [c.key for c in cards if plan.selects(c)]
-    if not planned:
-        return lambda seen: settings.new_per_day
-    answered = store.keys(answered=True)
-    left = sum(1 for k in planned if k not in answered)
-    return lambda seen: exam_new_limit(plan, left, seen, today)
-
-
 def compute_stats(
     store: Store,
     cards: Iterable[Card],
@@ -277,7 +261,8 @@ def compute_stats(
     # tests/stats_reference.py, which the tests compare against on seeded stores.
     f = card_figures(store, cards, scheduler, now, tomorrow, FORECAST_DAYS, MATURE_DAYS)
     # as the study session counts them: own deck limits, the exam plan's pace, custom study's extra
-    shared, own = new_pools(store, settings, today_start, _new_per_day(store, settings, cards, today), extra_new)
+    pace = new_paces(store, settings, cards, today)
+    shared, own = new_pools(store, settings, today_start, lambda seen: pace("", seen), extra_new)
     loaded = {c.deck_id for c in cards}
     new_left = shared + sum(n for d, n in own.items() if d in loaded)
     first_monday = today - timedelta(days=today.weekday(), weeks=CALENDAR_WEEKS - 1)

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from nqpf_tutor.core.model import Deck
 from nqpf_tutor.core.scheduler import Scheduler, to_utc, utc_now
-from nqpf_tutor.core.session import _TICK, LEARNING_STATES, REVIEW_STATES, Counts
+from nqpf_tutor.core.session import _TICK, LEARNING_STATES, REVIEW_STATES, Counts, new_paces, new_pools, new_seen
 from nqpf_tutor.core.settings import Settings
 from nqpf_tutor.core.store import Store
 
@@ -27,32 +27,28 @@ def deck_counts(
     learn_ahead: bool = True,
     extra_new: int = 0,
 ) -> dict[str, Counts]:
-    """``{deck id: Counts}`` for each deck (``extra_new``: custom study's more new cards today). ``decks`` is held by identity (its keys are put in a
-    temporary table once): pass the same unchanged sequence (a catalog's ``decks``) each time."""
+    """``{deck id: Counts}`` for each deck (``extra_new``: custom study's more new cards today;
+    an exam plan's pace counts as in study). ``decks`` is held by identity (its keys are put in
+    a temporary table once): pass the same unchanged sequence (a catalog's ``decks``) each time."""
     settings = settings or Settings()
     scheduler = Scheduler(settings)
     now = to_utc(now) if now is not None else utc_now()
     day = scheduler.study_day(now)
     start, tomorrow = scheduler.day_start(day), scheduler.day_start(day + timedelta(days=1))
     table = store.key_table(decks, lambda: ((d.id, c.id) for d in decks for c in d.cards))
-    new_left = max(0, settings.new_per_day + extra_new - store.count_first_seen_since(start))
-    limits = settings.deck_new_per_day or {}  # decks with their own limit (see StudySession._new_pools)
-    by_deck = store.count_first_seen_by_deck(start) if limits else {}
-    if limits:
-        shared_seen = store.count_first_seen_since(start) - sum(by_deck.get(d, 0) for d in limits)
-        new_left = max(0, settings.new_per_day + extra_new - shared_seen)
+    per_day = new_paces(store, settings, (c for d in decks for c in d.cards), day, by=lambda c: c.deck_id)
+    seen = new_seen(store, settings, start)
 
-    def new_for(deck_id: str) -> int:
-        if deck_id in limits:
-            return max(0, limits[deck_id] + extra_new - by_deck.get(deck_id, 0))
-        return new_left
+    def new_for(deck_id: str) -> int:  # the pools a study session of this deck alone would have
+        shared, own = new_pools(store, settings, start, lambda n: per_day(deck_id, n), extra_new, seen=seen)
+        return own[deck_id] if deck_id in own else shared
     review_left = max(0, settings.reviews_per_day - store.count_reviews_since(start, queue="review"))
     ahead = timedelta(minutes=settings.learn_ahead_minutes if learn_ahead else 0)
     learning = store.count_due_by_deck(table, LEARNING_STATES, now + ahead + _TICK, now)
     review = store.count_due_by_deck(table, REVIEW_STATES, tomorrow, now) if review_left else {}
-    return {
-        d.id: Counts(new=store.count_new_in(table, d.id, now, new_for(d.id)) if new_for(d.id) else 0,
-                     learning=learning.get(d.id, 0),
-                     review=min(review_left, review.get(d.id, 0)))
-        for d in decks
-    }
+    out = {}
+    for d in decks:
+        new = new_for(d.id)
+        out[d.id] = Counts(new=store.count_new_in(table, d.id, now, new) if new else 0,
+                           learning=learning.get(d.id, 0), review=min(review_left, review.get(d.id, 0)))
+    return out

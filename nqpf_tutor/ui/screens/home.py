@@ -116,13 +116,13 @@ class HomeScreen(StoreErrors, Screen):
         self._count_round += 1
         self._counting = bool(app.catalog.decks)
         self._summary()
-        self._exam_status()
-        if self._counting:
-            self._count_worker(self._count_round, app.catalog.decks, app.settings, app.clock(), app.extra_new())
+        plan = self._exam_plan()
+        if self._counting or plan is not None:
+            self._count_worker(self._count_round, app.catalog.decks, app.settings, app.clock(), app.extra_new(), plan)
 
     # (a description given: Textual would otherwise write one with the repr of every deck and card)
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-counts", description="deck counts")
-    def _count_worker(self, round_: int, decks, settings, now, extra_new: int) -> None:
+    def _count_worker(self, round_: int, decks, settings, now, extra_new: int, plan=None) -> None:
         """Count every deck in SQL (``deck_counts``) on the screen's own connection, in a thread:
         a slow count or a store waiting on another program's lock leaves the app free."""
         assert self._reader_lock is not None  # made in on_mount
@@ -132,7 +132,8 @@ class HomeScreen(StoreErrors, Screen):
             try:
                 if self._reader is None:
                     self._reader = self.app.store.reader()
-                counts = deck_counts(self._reader, decks, settings, now, extra_new=extra_new)
+                counts = deck_counts(self._reader, decks, settings, now, extra_new=extra_new) if decks else {}
+                status = self._plan_status(self._reader, decks, plan, settings, now) if plan is not None else None
             except StoreError as e:
                 self.app.call_from_thread(self._count_failed, round_, e)
                 return
@@ -140,11 +141,13 @@ class HomeScreen(StoreErrors, Screen):
                 if self._unmounted and self._reader is not None:
                     self._reader.close()
                     self._reader = None
-        self.app.call_from_thread(self._counted, round_, decks, counts)
+        self.app.call_from_thread(self._counted, round_, decks, counts, status)
 
-    def _counted(self, round_: int, decks, counts: dict) -> None:
+    def _counted(self, round_: int, decks, counts: dict, status: dict | None = None) -> None:
         if round_ != self._count_round or not self.is_attached or decks is not self.app.catalog.decks:
             return  # a later round is on its way
+        if status is not None:
+            self._show_exam_status(status)
         table = self.query_one("#decks", DataTable)
         for deck in decks:
             c = counts[deck.id]
@@ -178,20 +181,29 @@ class HomeScreen(StoreErrors, Screen):
             finally:
                 lock.release()
 
-    def _exam_status(self) -> None:
-        """The kept exam plan: days left, on or behind schedule (hidden when there is none)."""
+    def _exam_plan(self):
+        """The kept exam plan (its status line is made by the count worker), or None: hidden."""
         from nqpf_tutor.core.learning.profile import load_plan
 
-        app = self.app
-        widget = self.query_one("#exam-status", Static)
-        spec = load_plan(app.store)
-        widget.display = spec is not None
+        spec = load_plan(self.app.store)
         if spec is None:
-            return
-        from nqpf_tutor.core.learning.plan import exam_status, status_line
+            self.query_one("#exam-status", Static).display = False
+        return spec
+
+    @staticmethod
+    def _plan_status(store, decks, spec, settings, now) -> dict:
+        """Days left, on or behind schedule (in the worker: it goes through every card)."""
+        from nqpf_tutor.core.learning.plan import exam_status
         from nqpf_tutor.core.scheduler import Scheduler
 
-        status = exam_status(app.store, app.catalog.all_cards(), spec, Scheduler(app.settings).study_day(app.clock()))
+        cards = [c for d in decks for c in d.cards]
+        return exam_status(store, cards, spec, Scheduler(settings).study_day(now))
+
+    def _show_exam_status(self, status: dict) -> None:
+        from nqpf_tutor.core.learning.plan import status_line
+
+        widget = self.query_one("#exam-status", Static)
+        widget.display = True
         widget.update(plain(status_line(status)))
         widget.set_class(not status["on_schedule"] or status["past"], "behind")
         if status["last_days"] != self._last_days:
