@@ -75,6 +75,28 @@ async def test_a_quiz_of_many_cards_is_drawn_in_a_worker_behind_a_box(tmp_path, 
         assert seen == [0, 2, 4, 6]  # the bar moved on as the 8 cards were gone through
 
 
+async def test_a_draw_done_while_help_is_open_goes_on_once_help_closes(tmp_path, many, monkeypatch):
+    gate = Gate(monkeypatch, "nqpf_tutor.core.quiz", "build_quiz")
+    app = make_app(tmp_path, choice=Choice(deck_ids=list(BOTH), n=4, seed=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_quiz()
+        await pilot.pause()
+        assert isinstance(app.screen, DrawingScreen)
+        app.action_help()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        gate.go.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"  # the help the learner opened stays
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert not any(isinstance(s, DrawingScreen) for s in app.screen_stack)
+
+
 async def test_escape_cancels_the_draw(tmp_path, many, monkeypatch):
     gate = Gate(monkeypatch, "nqpf_tutor.core.drill", "build_questions")
     app = make_app(tmp_path, choice=Choice(deck_ids=list(BOTH), n=4, seed=1))

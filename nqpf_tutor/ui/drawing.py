@@ -61,6 +61,14 @@ class DrawingScreen(ModalScreen[None]):
         self.cancelled = True
         self.dismiss(None)
 
+    #: The draw finished while another screen was over this one: what to do when back on top.
+    when_back: Callable[[], None] | None = None
+
+    def on_screen_resume(self) -> None:
+        if self.when_back is not None and not self.cancelled:
+            then, self.when_back = self.when_back, None
+            self.call_later(then)
+
 
 def draw_then(app: Any, n_cards: int, what: str, draw: Callable[..., T], then: Callable[[T], None],
               *, title: str, text: str | None = None, counted: bool = True) -> None:
@@ -93,12 +101,18 @@ def draw_then(app: Any, n_cards: int, what: str, draw: Callable[..., T], then: C
     def done(result: Any, error: NqpfError | None) -> None:
         if box.cancelled:
             return
-        if box.is_attached:
+
+        def finish() -> None:
             box.dismiss(None)
-        if error is not None:
-            failed(error)
-        else:
-            go_on(result)
+            if error is not None:
+                failed(error)
+            else:
+                go_on(result)
+
+        if app.screen is box:
+            finish()
+        else:  # something opened over the box (help): go on once the box is on top again
+            box.when_back = finish
 
     def progress(done: int, total: int) -> None:
         app.call_from_thread(box.advance, done)
