@@ -223,3 +223,21 @@ def test_a_drill_and_its_answers_left_waiting_are_saved_by_the_next_start(tmp_pa
     saved = again.conn.execute("SELECT seq, student, chosen, timed_out FROM drill_answers ORDER BY seq").fetchall()
     assert saved == [(a.seq, a.student, a.chosen, int(a.timed_out)) for a in d.answers]
     again.close()
+
+
+async def test_when_the_journal_cannot_be_written_the_notice_says_only_the_app_holds_them(tmp_path):
+    app = make_app(tmp_path, start="study", choice=Choice(deck_ids=["sample"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        (app.loc.data_dir / "unsaved").write_text("not a folder", "utf-8")  # the journal's folder cannot be made
+        lock = Lock(app.loc.db_path)
+        try:
+            await pilot.press("space", "3")
+            await pilot.pause()
+            assert app.store.writes.pending_answers == 1 and app.journal.error
+            notice = [n.message for n in app._notifications if n.title == "Not saved yet"][-1]
+            assert "cannot keep the waiting writes" in notice and "only this app holds them" in notice
+        finally:
+            lock.release()
+        await pilot.pause(1.5)  # the retry saves it
+        assert log(app.loc.db_path) and not app.store.writes.pending

@@ -270,6 +270,9 @@ class TutorApp(StoreErrors, App[None]):
                 self.store_error(ticket.error)
         if writes.pending:
             reason = str(writes.error)
+            journal = getattr(self, "journal", None)
+            if journal is not None and journal.error:  # (a full disk: the journal cannot be written either)
+                reason += f"; {journal.error}, so only this app holds them: do not close it"
             if reason != self._unsaved_reason:  # the first write kept, or another reason
                 self.notify(f"{reason}. Kept: saved as soon as the database can take it.",
                             title="Not saved yet", severity="warning", timeout=10, markup=False)
