@@ -223,6 +223,14 @@ DRILL_ANSWER_COLUMNS = (
 )
 
 
+def _drill_answer(r: Sequence[Any]) -> dict[str, Any]:
+    """A ``drill_answers`` row (``DRILL_ANSWER_COLUMNS``) as the dict the store's readers give."""
+    d = dict(zip(DRILL_ANSWER_COLUMNS, r))
+    d["time"] = parse_ts(d["time"])
+    d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
+    return d
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One review-log row (an answer, or an undo of one)."""
@@ -1327,13 +1335,7 @@ class Store:
             "JOIN drills AS d ON d.id = a.drill_id WHERE a.drill_id = ? AND d.profile_id = ? ORDER BY a.seq",
             (drill_id, self.profile_id),
         ).fetchall()
-        out = []
-        for r in rows:
-            d = dict(zip(DRILL_ANSWER_COLUMNS, r))
-            d["time"] = parse_ts(d["time"])
-            d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
-            out.append(d)
-        return out
+        return [_drill_answer(r) for r in rows]
 
     @_guarded
     def all_drill_answers(self, since: datetime | None = None) -> list[dict[str, Any]]:
@@ -1347,10 +1349,4 @@ class Store:
             sql += " AND d.started >= ?"
             params.append(ts(since))
         rows = self.conn.execute(sql + " ORDER BY d.started, d.rowid, a.seq", params).fetchall()
-        out = []
-        for r in rows:
-            d = dict(zip(DRILL_ANSWER_COLUMNS, r))
-            d["time"] = parse_ts(d["time"])
-            d["correct"], d["timed_out"] = bool(d["correct"]), bool(d["timed_out"])
-            out.append(d)
-        return out
+        return [_drill_answer(r) for r in rows]
