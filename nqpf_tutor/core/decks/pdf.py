@@ -211,16 +211,21 @@ def _name_lines(pdf: _PaperPDF) -> None:
     pdf.set_xy(MARGIN, y + LINE + 4)
 
 
+def _number(pdf: FPDF, i: int, size: float) -> tuple[float, float]:
+    """``i.`` in bold in the number column at the current line; returns the text column's x
+    and width."""
+    y = pdf.get_y()
+    pdf.set_font(FONT, "B", size)
+    pdf.set_xy(MARGIN, y)
+    pdf.cell(NUMBER_W, LINE, f"{i}.")
+    xt = MARGIN + NUMBER_W
+    pdf.set_xy(xt, y)
+    return xt, pdf.epw - NUMBER_W
+
+
 def _question(pdf: FPDF, i: int, q) -> None:
     kind = question_kind(q)
-    x0 = MARGIN
-    xt = MARGIN + NUMBER_W
-    w = pdf.epw - NUMBER_W
-    y = pdf.get_y()
-    pdf.set_font(FONT, "B", 10.5)
-    pdf.set_xy(x0, y)
-    pdf.cell(NUMBER_W, LINE, f"{i}.")
-    pdf.set_xy(xt, y)
+    xt, w = _number(pdf, i, 10.5)
     _write_lines(pdf, xt, w, _text(q.prompt))
     pdf.ln(1)
     if kind == "choice":
@@ -269,12 +274,7 @@ def _question(pdf: FPDF, i: int, q) -> None:
 
 
 def _key_entry(pdf: FPDF, i: int, q, source: str) -> None:
-    xt = MARGIN + NUMBER_W
-    w = pdf.epw - NUMBER_W
-    y = pdf.get_y()
-    pdf.set_font(FONT, "B", 10)
-    pdf.set_xy(MARGIN, y)
-    pdf.cell(NUMBER_W, LINE, f"{i}.")
+    xt, w = _number(pdf, i, 10)
     _write_lines(pdf, xt, w, _text(key_answer(q)), size=10, style="B")
     pdf.set_text_color(*GREY)
     _write_lines(pdf, xt, w, _text(q.prompt), size=8.5)
