@@ -47,6 +47,14 @@ class Gate:
         monkeypatch.setattr(mod, name, gated)
 
 
+async def drawing_a_quiz(app, pilot) -> None:
+    """From the home screen, a quiz of the chosen decks: its box shows while the draw is gated."""
+    await pilot.pause()
+    app.action_quiz()
+    await pilot.pause()
+    assert isinstance(app.screen, DrawingScreen)
+
+
 async def test_a_quiz_of_many_cards_is_drawn_in_a_worker_behind_a_box(tmp_path, many, monkeypatch):
     import nqpf_tutor.core.questions as questions
 
@@ -57,10 +65,7 @@ async def test_a_quiz_of_many_cards_is_drawn_in_a_worker_behind_a_box(tmp_path, 
     gate = Gate(monkeypatch, "nqpf_tutor.core.quiz", "build_quiz")
     app = make_app(tmp_path, choice=Choice(deck_ids=list(BOTH), n=4, seed=1))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.action_quiz()
-        await pilot.pause()
-        assert isinstance(app.screen, DrawingScreen)
+        await drawing_a_quiz(app, pilot)
         assert "Drawing 4 questions from" in str(app.screen.query_one("#drawing-text").render())
         await pilot.press("question_mark")  # the app answers keys while it draws
         await pilot.pause()
@@ -79,10 +84,7 @@ async def test_a_draw_done_while_help_is_open_goes_on_once_help_closes(tmp_path,
     gate = Gate(monkeypatch, "nqpf_tutor.core.quiz", "build_quiz")
     app = make_app(tmp_path, choice=Choice(deck_ids=list(BOTH), n=4, seed=1))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.action_quiz()
-        await pilot.pause()
-        assert isinstance(app.screen, DrawingScreen)
+        await drawing_a_quiz(app, pilot)
         app.action_help()
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
