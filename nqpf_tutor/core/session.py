@@ -652,11 +652,14 @@ class StudySession:
             return save_answer(store, scheduler, stored, after, grade, mode, duration_ms, now,
                                look_first=tries["commit_failed"])
 
-        pre = self.store.data_version()
-        from nqpf_tutor.core.learning.journal import answer_record
+        def record() -> dict:  # for the journal: made only if the answer has to wait
+            from nqpf_tutor.core.learning.journal import answer_record
 
+            return answer_record(stored, after, grade, mode, duration_ms, now)
+
+        pre = self.store.data_version()
         ticket = self.writes.submit("answer", write, key=key, expected=after, note=(before.queue, now),
-                                    record=answer_record(stored, after, grade, mode, duration_ms, now))
+                                    record=record)
         self._track(key, stored, after, pre, ticket)
         result = AnswerResult(
             card=card, ticket=ticket, grade=grade, before=before, after=after,
