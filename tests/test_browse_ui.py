@@ -90,7 +90,10 @@ def test_parse_query():
     assert parse_query("Deck:Eras tag:drivers  TFP is:new x:y") == (["tfp", "x:y"], ["eras"], ["drivers"], ["new"])
 
 
-async def test_typing_filters_after_a_short_pause(tmp_path):
+async def test_typing_filters_after_a_short_pause(tmp_path, monkeypatch):
+    import nqpf_tutor.ui.screens.browse as browse
+
+    monkeypatch.setattr(browse, "DEBOUNCE", 1.0)  # a pause longer than a loaded machine takes per key
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
