@@ -445,3 +445,26 @@ async def test_near_miss_shows_the_accepted_answers(tmp_path):
         await pilot.pause()
         await pilot.press(*"Human Resources", "enter")
         assert "Right" in text_of(app, "#verdict")
+
+
+async def test_the_study_start_focuses_nothing_but_a_box_to_type_in(tmp_path):
+    """No widget takes focus at a study start (the keys work on the screen; Textual's auto
+    focus on the card area is off, issue 17), nor on the way back from a modal; a typed
+    card's answer box does."""
+    app = await start_study(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.card.type == "flip" and app.focused is None
+        footer = " ".join(str(k.description) for k in app.screen.query("FooterKey"))
+        assert "Show / next" in footer  # the footer, mounted after the first frame, has its keys
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.focused is None
+        await pilot.press("space", "3")  # flip: shown, good
+        await pilot.pause()
+        assert app.screen.card.type == "mcq" and app.focused is None
+        await pilot.press("1", "enter", "f", "enter")  # mcq, then true/false, answered
+        await pilot.pause()
+        assert app.screen.card.type == "typed" and isinstance(app.focused, Input)

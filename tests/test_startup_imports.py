@@ -21,7 +21,7 @@ FEATURE_LIBRARIES = ["aiohttp", "numpy", "fpdf", "segno", "plotext", "fsrs_rs_py
 OTHER_SCREENS = ["browse", "drill", "help", "live", "optimize", "plan", "quiz", "report", "simulate", "stats", "welcome"]
 
 PROBE = """
-import asyncio, json, sys
+import asyncio, gc, json, sys
 from textual.app import App
 
 shown = {}
@@ -34,6 +34,9 @@ def run(self, *args, **kwargs):
             shown["screen"] = type(screen).__name__
             first = getattr(screen, "_first", None)  # the study screen's first card
             shown["prompt"] = first.prompt if first is not None and screen.query("#prompt") else ""
+            shown["collecting"] = gc.isenabled()  # (resumed after the first frame, the app running)
+            shown["frozen"] = gc.get_freeze_count()
+            shown["footer"] = " ".join(str(k.description) for k in screen.query("FooterKey"))
     asyncio.run(go())
 
 App.run = run
@@ -73,6 +76,38 @@ def test_study_start_up_imports_no_feature_library(tmp_path, warm):
     assert [m for m in libraries if _loaded(mods, m)] == []
     assert [s for s in OTHER_SCREENS + ["home"] if f"nqpf_tutor.ui.screens.{s}" in mods] == []
     assert not _loaded(mods, "nqpf_tutor.live") and not _loaded(mods, "nqpf_tutor.core.classroom")
+
+
+def test_the_collector_is_paused_during_start_up_and_resumed_after_the_first_frame(tmp_path):
+    """``main`` pauses the cycle collector for an app start; once the first frame is drawn the
+    app hands it back, with what start-up loaded frozen (out of later scans)."""
+    shown = _start(tmp_path, "study")
+    assert shown["rc"] == 0 and shown["screen"] == "StudyScreen"
+    assert shown["collecting"] is True and shown["frozen"] > 10_000
+    # The study footer, mounted just after the first frame, shows its keys from the start.
+    assert "Show / next" in shown["footer"] and "Home" in shown["footer"]
+
+
+def test_a_start_that_fails_leaves_the_collector_as_it_was(tmp_path):
+    """A launch that stops before the app (an unknown deck) or a parse that exits (help) does
+    not leave the collector paused in the calling program."""
+    import gc
+
+    from nqpf_tutor.cli import main
+
+    assert gc.isenabled()
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "study", "--deck", "no-such-deck"]) == 1
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--data-dir", data, "quiz", "--help"])
+    assert gc.isenabled()
+    gc.disable()
+    try:  # (a caller that paused it itself keeps it paused)
+        assert main(["--data-dir", data, "study", "--deck", "no-such-deck"]) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_home_start_up_imports_no_feature_library(tmp_path):

@@ -6,7 +6,16 @@ is checked here first, so it is reported as one line before the terminal is take
 
 from __future__ import annotations
 
+import gc
 import sys
+
+
+def _resume_collector() -> None:
+    """After the first frame: everything start-up made (modules, decks, the first screen) lives
+    as long as the app, so it is kept out of the collector's scans, which then resume."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def launch(args, loc, start: str = "home", **extra) -> int:
@@ -15,9 +24,7 @@ def launch(args, loc, start: str = "home", **extra) -> int:
     from nqpf_tutor.core.settings import load_settings
     from nqpf_tutor.core.store import Store
 
-    import gc
-
-    gc.disable()  # loading makes many objects and no cycles: no collector passes (issue 17)
+    gc.disable()  # start-up makes many objects and no garbage: no collector passes (issue 17)
     settings = load_settings(loc.settings_path)
     catalog = load_catalog(loc)
     deck_ids = list(getattr(args, "deck", []) or [])
@@ -35,12 +42,12 @@ def launch(args, loc, start: str = "home", **extra) -> int:
 
         choice = Choice(deck_ids=deck_ids, tags=tags, n=n or 10, seed=getattr(args, "seed", None),
                         schedule_quiz=bool(getattr(args, "schedule", False)))
-        app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice, **extra)
-        # Everything loaded so far (modules, decks) lives as long as the app: keep it out of the
-        # garbage collector's scans, which otherwise cost a good part of the first paint.
-        gc.freeze()
-        gc.enable()
-        app.run()
+        app = TutorApp(loc=loc, store=store, settings=settings, catalog=catalog, start=start, choice=choice,
+                       first_frame=_resume_collector, **extra)
+        try:
+            app.run()
+        finally:
+            _resume_collector()  # (the app ended before its first frame)
         if store.writes.pending:  # the app ended with writes kept: one last (short) try
             store.writes.flush()
         unsaved = app.unsaved_line()

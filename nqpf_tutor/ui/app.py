@@ -136,8 +136,10 @@ class TutorApp(StoreErrors, App[None]):
         drill_options: dict | None = None,
         live_options: dict | None = None,
         cursor_blink: bool = True,
+        first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._first_frame = first_frame  # called once the first frame is drawn (commands/app.py)
         self.cursor_blink = cursor_blink  # off in snapshot tests
         self.loc = loc
         self.store = store
@@ -182,6 +184,8 @@ class TutorApp(StoreErrors, App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if self._first_frame is not None:
+            self.call_after_refresh(self._first_frame)
         self.store.writes.on_change = self._writes_changed
         from nqpf_tutor.core.learning.outbox import UI_FIRST_TIMEOUT
 
@@ -297,15 +301,16 @@ class TutorApp(StoreErrors, App[None]):
         waiting when it stopped (killed, or quit while the store could not take them) are
         saved now, or wait here in their turn."""
         from nqpf_tutor.core.learning.journal import Journal
-        from nqpf_tutor.core.learning.outbox import ANSWER_KINDS
-        from nqpf_tutor.core.learning.profile import fitted_parameters
-        from nqpf_tutor.core.scheduler import Scheduler
 
         self.journal = Journal(self.loc.data_dir, self.store.profile)
         writes = self.store.writes
         writes.journal = self.journal
         if not self.journal.folder.is_dir():
             return  # nothing was ever left waiting (start-up does no more)
+        from nqpf_tutor.core.learning.outbox import ANSWER_KINDS
+        from nqpf_tutor.core.learning.profile import fitted_parameters
+        from nqpf_tutor.core.scheduler import Scheduler
+
         before = writes.pending
         adopted, problems = self.journal.adopt(writes, Scheduler(self.settings, fitted_parameters(self.store)))
         for problem in problems:

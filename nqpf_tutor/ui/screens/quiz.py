@@ -21,6 +21,10 @@ from nqpf_tutor.ui.app import StoreErrors
 
 
 class QuizScreen(StoreErrors, CardScroll, Screen):
+    # Nothing is focused unless the card asks for typing (the keys work on the screen). Without
+    # Textual's auto focus the first frame is not restyled twice (focus on the card area, then
+    # off again): issue 17, start-up.
+    AUTO_FOCUS = ""
     BINDINGS = [
         *OPTION_BINDINGS,
         Binding("enter,space", "next", "Next", id="quiz-next"),

@@ -95,6 +95,10 @@ class CardScroll:
 
 
 class StudyScreen(StoreErrors, CardScroll, Screen):
+    # Nothing is focused unless the card asks for typing (the keys work on the screen). Without
+    # Textual's auto focus the first frame is not restyled twice (focus on the card area, then
+    # off again): issue 17, start-up.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("space,enter", "reveal_or_next", "Show / next", id="reveal", priority=False),
         Binding("1", "key(1)", "Again / 1", id="k1", show=False),
@@ -168,19 +172,22 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             yield Plain(id="explanation")
             yield Plain(id="source")
         yield Vertical(id="grades-slot")  # the grade buttons are built at the first answer
-        yield Footer()
+        # The footer is mounted right after the first frame (``_after_first_frame``), as the
+        # counts line is: the card comes first (issue 17, start-up).
 
     def on_mount(self) -> None:
         if self._first is None:
             self._finish()
         else:
             self._focus_response()
-        self.call_after_refresh(self._first_counts)
+        self.call_after_refresh(self._after_first_frame)
 
-    def _first_counts(self) -> None:
-        """The counts line, and the progress bar's total while there are cards."""
+    async def _after_first_frame(self) -> None:
+        """The footer; the counts line, and the progress bar's total while there are cards."""
         if not self.is_attached:
             return
+        await self.mount(Footer())
+        self.refresh_bindings()  # (a footer draws its keys when the bindings are announced)
         if self.phase in ("empty", "done"):
             self.query_one("#counts", Static).update(self._counts_text(self.session.counts()))
         else:
