@@ -20,32 +20,33 @@ import json
 import re
 from typing import Any, TextIO
 
-# ANSI escape sequences (CSI, OSC, single-character escapes), then any other control character
-# except newline and tab.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# ANSI escape sequences (CSI, OSC, single-character escapes).
+_ANSI = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
 #: Bidi embeddings, overrides and isolates, and marks that reorder text; zero-width spaces and
 #: joiners, the word joiner and invisible operators, the byte-order mark. They reverse or hide
 #: text (a file name that reads ``txt.exe`` as ``exe.txt``), so they never reach a screen.
 INVISIBLE = (
     "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 )
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+#: What ``clean`` removes: control characters (but newline and tab) and the invisible ones.
+_REMOVE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+# The patterns below are compiled when first used (``re`` keeps them): start-up needs none
+# of them (issue 17), only headless output and messages that repeat a bad value do.
 #: What ``escape`` shows escaped: control characters (tab and newline too) and the invisible ones.
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
+_UNSAFE = f"[\x00-\x1f\x7f-\x9f{INVISIBLE}]"
 #: What a text stream may pass through as is (line breaks, tabs and carriage returns).
-_STREAM_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
+_STREAM_UNSAFE = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]"
 #: What JSON text must not carry raw (json.dumps already escapes C0 controls).
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{INVISIBLE}\u2028\u2029]")
+_JSON_UNSAFE = f"[\x7f-\x9f{INVISIBLE}\u2028\u2029]"
 
 
 def clean(text: object) -> str:
     """``text`` as a string with escape codes, control characters (newlines and tabs kept),
     bidi controls and zero-width characters removed."""
     s = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    s = _ANSI.sub("", s)
-    s = _CONTROL.sub("", s)
-    return _INVISIBLE.sub("", s)
+    if "\x1b" in s:
+        s = re.sub(_ANSI, "", s)
+    return _REMOVE.sub("", s)
 
 
 def one_line(text: object) -> str:
@@ -61,19 +62,19 @@ def _escaped(m: re.Match) -> str:
 def escape(text: object) -> str:
     """``text`` on one line with every control or invisible character shown as an escape
     (``\\x1b``, ``\\n``-free, ``\\u202e``): for messages that repeat a bad value or a name."""
-    return _UNSAFE.sub(_escaped, str(text))
+    return re.sub(_UNSAFE, _escaped, str(text))
 
 
 def escape_stream(text: str) -> str:
     """Like ``escape``, but line breaks, tabs and carriage returns pass (progress lines)."""
-    return _STREAM_UNSAFE.sub(_escaped, text)
+    return re.sub(_STREAM_UNSAFE, _escaped, text)
 
 
 def json_text(value: Any, *, indent: int | None = 2) -> str:
     """``json.dumps(value, ensure_ascii=False)`` with DEL, C1 controls, bidi and zero-width
     characters written as ``\\uXXXX``: the same data once parsed, harmless when printed."""
     s = json.dumps(value, indent=indent, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 #: A cell a spreadsheet would read as a formula starts with one of these (after spaces).
