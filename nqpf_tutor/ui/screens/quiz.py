@@ -7,7 +7,7 @@ import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -62,9 +62,7 @@ class QuizScreen(StoreErrors, CardScroll, Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleLine()
-        with Horizontal(id="study-top"):
-            yield ProgressLine(id="progress")
-            yield Static(id="counts")
+        yield ProgressLine(id="progress")
         with VerticalScroll(id="card-area"):
             yield Static(id="card-kind")
             yield Plain(id="prompt")
@@ -85,8 +83,9 @@ class QuizScreen(StoreErrors, CardScroll, Screen):
 
     def _top(self) -> None:
         total = len(self.run.questions)
-        self.query_one("#progress", ProgressLine).update_progress(total, self.run.index)
-        self.query_one("#counts", Static).update(
+        bar = self.query_one("#progress", ProgressLine)
+        bar.update_progress(total, self.run.index)
+        bar.set_note(
             styled(f" score {self.run.score}/{self.run.index} ", "bold") + styled(f" of {total} ", "dim"))
 
     def _set(self, **texts: str) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -160,9 +160,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         yield TitleLine()
         # The counts line comes right after the first frame (``on_mount``): at 100k cards the
         # counts fill a table of the session's keys first, which the first card does not need.
-        with Horizontal(id="study-top"):
-            yield ProgressLine(id="progress")
-            yield Static("", id="counts")
+        yield ProgressLine(id="progress")
         with VerticalScroll(id="card-area"):
             yield Static(kind, id="card-kind")
             yield Plain(prompt, id="prompt")
@@ -189,7 +187,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         await self.mount(Footer())
         self.refresh_bindings()  # (a footer draws its keys when the bindings are announced)
         if self.phase in ("empty", "done"):
-            self.query_one("#counts", Static).update(self._counts_text(self.session.counts()))
+            self.query_one("#progress", ProgressLine).set_note(self._counts_text(self.session.counts()))
         else:
             self._counts()
 
@@ -201,8 +199,8 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
 
     def _counts(self) -> None:
         c = self.session.counts()
-        self.query_one("#counts", Static).update(self._counts_text(c))
         bar = self.query_one("#progress", ProgressLine)
+        bar.set_note(self._counts_text(c))
         bar.update_progress(self.answered + c.total, self.answered)
 
     async def _clear(self) -> None:

@@ -70,7 +70,8 @@ class TitleLine(Static):
 
 
 class ProgressLine(Static):
-    """A session progress bar drawn as one line of text."""
+    """A session progress bar drawn as one line of text, with an optional note at its right
+    (the study screen's counts, a quiz's score): one widget where three were (issue 17)."""
 
     DEFAULT_CSS = """
     ProgressLine {
@@ -83,12 +84,19 @@ class ProgressLine(Static):
         super().__init__("", **kwargs)
         self.total = 1
         self.progress = 0
+        self.note = Content("")
 
     def update_progress(self, total: int, progress: int) -> None:
         self.total, self.progress = max(1, total), max(0, min(progress, total))
         self.refresh()
 
+    def set_note(self, note: Content) -> None:
+        self.note = note
+        self.refresh()
+
     def render(self) -> Content:
-        width = max(1, self.size.width - 1)
+        note = self.note
+        width = max(1, self.content_size.width - note.cell_length - 1)
         done = round(width * self.progress / self.total)
-        return Content.styled("━" * done, "$accent") + Content.styled("━" * (width - done), "$foreground 20%")
+        bar = Content.styled("━" * done, "$accent") + Content.styled("━" * (width - done), "$foreground 20%")
+        return bar + Content(" ") + note if note.cell_length else bar
