@@ -468,3 +468,24 @@ async def test_the_study_start_focuses_nothing_but_a_box_to_type_in(tmp_path):
         await pilot.press("1", "enter", "f", "enter")  # mcq, then true/false, answered
         await pilot.pause()
         assert app.screen.card.type == "typed" and isinstance(app.focused, Input)
+
+
+async def test_a_key_before_the_lines_under_the_card_are_made_still_shows_the_answer(tmp_path, monkeypatch):
+    """The lines under the card (verdict, answer, explanation, source) and the grade slot are
+    mounted just after the first frame; a key that comes first makes them then and there."""
+    async def not_yet(self) -> None:  # the first frame's follow-up has not run yet
+        pass
+
+    monkeypatch.setattr(StudyScreen, "_after_first_frame", not_yet)
+    app = await start_study(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query("#answer") and not screen.query("#grades-slot")
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Answer: " in text_of(app, "#answer") and screen.query("#grades")
+        await pilot.press("3")
+        await pilot.pause()
+        assert len(reviews(app)) == 1 and app.screen.card.type == "mcq"
+        assert len(screen.query("#answer")) == 1  # made once

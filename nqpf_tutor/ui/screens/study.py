@@ -141,6 +141,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self.answered = 0
         self.right = 0
         self.results: list[bool] = []
+        self._lines_made = False  # the lines under the card (``_make_lines``)
 
     def compose(self) -> ComposeResult:
         # The first card is chosen and built here, so the first frame already shows it.
@@ -165,13 +166,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             yield Static(kind, id="card-kind")
             yield Plain(prompt, id="prompt")
             yield Vertical(*widgets, id="response")
-            yield Static(id="verdict")
-            yield Plain(id="answer")
-            yield Plain(id="explanation")
-            yield Plain(id="source")
-        yield Vertical(id="grades-slot")  # the grade buttons are built at the first answer
-        # The footer is mounted right after the first frame (``_after_first_frame``), as the
-        # counts line is: the card comes first (issue 17, start-up).
+        # The lines under the card (verdict, answer, explanation, source), the grade buttons'
+        # slot and the footer are mounted right after the first frame (``_after_first_frame``),
+        # as the counts are: the card comes first (issue 17, start-up).
 
     def on_mount(self) -> None:
         if self._first is None:
@@ -184,12 +181,25 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         """The footer; the counts line, and the progress bar's total while there are cards."""
         if not self.is_attached:
             return
+        self._make_lines()
         await self.mount(Footer())
         self.refresh_bindings()  # (a footer draws its keys when the bindings are announced)
         if self.phase in ("empty", "done"):
             self.query_one("#progress", ProgressLine).set_note(self._counts_text(self.session.counts()))
         else:
             self._counts()
+
+    def _make_lines(self) -> None:
+        if not self._lines_made:
+            self._lines_made = True
+            self.query_one("#card-area").mount(Static(id="verdict"), Plain(id="answer"), Plain(id="explanation"),
+                                               Plain(id="source"))
+            self.mount(Vertical(id="grades-slot"), after="#card-area")  # (grade buttons at the first answer)
+
+    def _line(self, name: str):
+        """One of the lines under the card, made now if a key came before the first frame."""
+        self._make_lines()
+        return self.query_one(f"#{name}")
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -204,10 +214,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         bar.update_progress(self.answered + c.total, self.answered)
 
     async def _clear(self) -> None:
-        for wid in ("#verdict",):
-            self.query_one(wid, Static).update("")
-        for wid in ("#answer", "#explanation", "#source"):
-            self.query_one(wid, Plain).set_text("")
+        self._line("verdict").update("")
+        for name in ("answer", "explanation", "source"):
+            self._line(name).set_text("")
         response = self.query_one("#response")
         if response.children:
             await response.remove_children()
@@ -293,7 +302,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self.phase = "answered"
         for hint in self.query("#reveal-hint"):
             hint.display = False  # the answer is shown: the hint no longer applies
-        verdict = self.query_one("#verdict", Static)
+        verdict = self._line("verdict")
         if correct is True:
             verdict.update(styled("✓ Right", "bold green"))
         elif correct is False:
@@ -305,16 +314,16 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             answer = "\n".join(f"{i}. {x}" for i, x in enumerate(card.items, 1))
         if card.type == "cloze":
             answer = card.prompt.replace("{{", "").replace("}}", "")
-        self.query_one("#answer", Plain).set_text(("Answer: " if card.type not in ("order", "cloze") else "") + answer)
-        self.query_one("#explanation", Plain).set_text(card.explanation)
-        self.query_one("#source", Plain).set_text(source_line(self.app, card))
+        self._line("answer").set_text(("Answer: " if card.type not in ("order", "cloze") else "") + answer)
+        self._line("explanation").set_text(card.explanation)
+        self._line("source").set_text(source_line(self.app, card))
         found = self.query(GradeBar)
         if found:
             grades = found.first()
             grades.set_intervals(self.intervals, self.suggested)
             grades.display = True
         else:
-            self.query_one("#grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
+            self._line("grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
         self.set_focus(None)
         self.keep_in_view("#answer")
 
@@ -353,7 +362,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         event.input.disabled = True
         self._auto(check_typed(self.card, event.value))
         if near_miss_note(self.card, event.value):  # close: the accepted answers are on the answer line
-            self.query_one("#verdict", Static).update(
+            self._line("verdict").update(
                 styled("✗ Not quite, but close: compare with the accepted answers below", "bold red"))
 
     def on_cloze_blanks_submitted(self, event: ClozeBlanks.Submitted) -> None:
@@ -369,7 +378,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         right = self.card.cloze_answers()
         lines = [f"{i}: {'✓' if ok else '✗'} {a}" for i, (ok, a) in enumerate(zip(verdicts, right), 1)]
         note = near_miss_note(self.card, event.answers)  # close: show every accepted wording
-        self.query_one("#verdict", Static).update(
+        self._line("verdict").update(
             styled(("✓ Right" if all(verdicts) else "✗ Not quite") + "   " + "   ".join(lines)
                    + (f"   {note}" if note else ""), "bold green" if all(verdicts) else "bold red"))
 
@@ -473,12 +482,12 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         if self.custom is not None and self.answered == 0:
             self.phase = "empty"
             self.query_one("#prompt", Plain).set_text(f"Custom study: {self.custom_title or 'no cards'} — nothing left.")
-            self.query_one("#explanation", Plain).set_text("escape: home")
+            self._line("explanation").set_text("escape: home")
         elif self.answered == 0:
             self.phase = "empty"
             self.query_one("#prompt", Plain).set_text("Nothing is due in the chosen decks right now.")
-            self.query_one("#answer", Plain).set_text(f"Next card due: {nxt}.")
-            self.query_one("#explanation", Plain).set_text(
+            self._line("answer").set_text(f"Next card due: {nxt}.")
+            self._line("explanation").set_text(
                 "a: review ahead (the cards due soonest)    z: a quiz instead    escape: home")
         else:
             self.phase = "done"
@@ -486,9 +495,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             acc = round(100 * sum(self.results) / len(self.results)) if self.results else 0
             done = f"Custom study finished ({self.custom_title})." if self.custom is not None else "Session finished."
             self.query_one("#prompt", Plain).set_text(f"{done} Well done!")
-            self.query_one("#answer", Plain).set_text(
+            self._line("answer").set_text(
                 f"Cards answered: {self.answered}    Right first time: {acc}%    Time: {minutes}m {seconds:02d}s")
-            self.query_one("#explanation", Plain).set_text(
+            self._line("explanation").set_text(
                 f"Next card due: {nxt}.\n\na: review ahead    z: a quiz    escape: home")
         bar = self.query_one("#progress", ProgressLine)
         bar.update_progress(self.answered, self.answered)
