@@ -108,6 +108,23 @@ KEYS = [
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-box {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+    .help-section {
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:

@@ -25,6 +25,48 @@ from nqpf_tutor.ui.app import StoreErrors
 
 
 class HomeScreen(StoreErrors, Screen):
+    DEFAULT_CSS = """
+    #home-body {
+        height: 1fr;
+    }
+    #home-decks {
+        width: 1fr;
+    }
+    #decks {
+        height: 1fr;
+    }
+    #selection-summary {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    #exam-status {
+        height: auto;
+        padding: 0 1;
+        color: $text-success;
+    }
+    #exam-status.behind {
+        color: $text-warning;
+    }
+    #home-tags {
+        width: 24;
+        border-left: vkey $foreground 20%;
+    }
+    #tags {
+        height: 1fr;
+        border: none;
+    }
+    #home-actions {
+        height: auto;
+        padding: 0 1;
+    }
+    #home-actions Button {
+        margin-right: 1;
+        width: auto;
+        min-width: 8;
+    }
+    """
+
     _title_width = 0  # the deck title column's width once laid out (titles are cut after a word)
 
     BINDINGS = [

@@ -22,6 +22,27 @@ Every answer is saved at once. f1 or ? lists every key, ctrl+p every
 action, ctrl+q quits."""
 
 class WelcomeScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    WelcomeScreen {
+        align: center middle;
+    }
+    #welcome-box {
+        width: 100%;
+        max-width: 90;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+    #welcome-title {
+        margin-bottom: 1;
+    }
+    #welcome-keys {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = [Binding("escape,enter,space", "close", "Start")]
 
     def compose(self) -> ComposeResult:

@@ -30,6 +30,30 @@ OPTION_BINDINGS = [
 class Options(Vertical):
     """Numbered options; 1-4 (or a click) picks one."""
 
+    DEFAULT_CSS = """
+    Options {
+        height: auto;
+    }
+    .option {
+        width: 100%;
+        height: auto;
+        content-align: left middle;
+        text-align: left;
+        margin-bottom: 0;
+    }
+    .option.right {
+        color: $text-success;
+        text-style: bold;
+    }
+    .option.wrong {
+        color: $text-error;
+        text-style: strike;
+    }
+    .option:disabled {
+        opacity: 100%;
+    }
+    """
+
     class Picked(Message):
         def __init__(self, index: int) -> None:
             super().__init__()
@@ -60,6 +84,17 @@ class Options(Vertical):
 
 class OrderList(Widget, can_focus=True):
     """Items to put in order: up/down choose an item, shift+up/down (or K/J) move it, enter checks."""
+
+    DEFAULT_CSS = """
+    OrderList {
+        height: auto;
+        padding: 0 1;
+        border: round $primary 50%;
+    }
+    OrderList:focus {
+        border: round $primary;
+    }
+    """
 
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -119,6 +154,22 @@ class OrderList(Widget, can_focus=True):
 
 class ClozeBlanks(Vertical):
     """One input per deletion; enter moves on, and on the last one checks."""
+
+    DEFAULT_CSS = """
+    ClozeBlanks {
+        height: auto;
+    }
+    .blank-row {
+        height: auto;
+    }
+    .blank-label {
+        width: 4;
+        padding: 1 0;
+    }
+    .blank {
+        width: 1fr;
+    }
+    """
 
     class Submitted(Message):
         def __init__(self, answers: list[str]) -> None:
