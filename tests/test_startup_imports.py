@@ -34,6 +34,7 @@ def run(self, *args, **kwargs):
             shown["screen"] = type(screen).__name__
             first = getattr(screen, "_first", None)  # the study screen's first card
             shown["prompt"] = first.prompt if first is not None and screen.query("#prompt") else ""
+            shown["type"] = first.type if first is not None else ""
             shown["collecting"] = gc.isenabled()  # (resumed after the first frame, the app running)
             shown["frozen"] = gc.get_freeze_count()
             shown["footer"] = " ".join(str(k.description) for k in screen.query("FooterKey"))
@@ -76,6 +77,8 @@ def test_study_start_up_imports_no_feature_library(tmp_path, warm):
     assert [m for m in libraries if _loaded(mods, m)] == []
     assert [s for s in OTHER_SCREENS + ["home"] if f"nqpf_tutor.ui.screens.{s}" in mods] == []
     assert not _loaded(mods, "nqpf_tutor.live") and not _loaded(mods, "nqpf_tutor.core.classroom")
+    if shown["type"] == "flip":  # (the bundled decks start on one) its answer widgets come later
+        assert "nqpf_tutor.ui.widgets.cards" not in mods and "nqpf_tutor.core.questions" not in mods
 
 
 def test_the_collector_is_paused_during_start_up_and_resumed_after_the_first_frame(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from nqpf_tutor.core.model import CLOZE_RE, Card
-from nqpf_tutor.core.questions import (
-    check_cloze, check_order, check_typed, make_mcq, near_miss_note, shuffled_items,
-)
 from nqpf_tutor.core.scheduler import format_interval, grade_for
 from nqpf_tutor.core.session import StudySession
-from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
+# The answer widgets and checks (``ui.widgets.cards``, ``core.questions``) are imported where a
+# card first needs them: a start on a flashcard imports neither before its first frame (issue 17).
+if TYPE_CHECKING:
+    from nqpf_tutor.ui.widgets.cards import ClozeBlanks, GradeBar, Options, OrderList
 from nqpf_tutor.ui.widgets.plain import Plain, ProgressLine, TitleLine, styled
 from nqpf_tutor.ui.app import StoreErrors
 
@@ -220,7 +221,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         response = self.query_one("#response")
         if response.children:
             await response.remove_children()
-        for bar in self.query(GradeBar):
+        for bar in self.query("#grades"):
             bar.display = False
 
     async def next_card(self) -> None:
@@ -259,6 +260,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self.intervals = {int(g): format_interval(d) for g, d in self.session.preview(card).items()}
         widgets: list = []
         if card.type in ("mcq", "truefalse"):
+            from nqpf_tutor.core.questions import make_mcq
+            from nqpf_tutor.ui.widgets.cards import Options
+
             self.question = make_mcq(card, seed=f"{card.uid}|{state.reps}")
             widgets.append(Options(self.question.options, id="options"))
         elif card.type == "typed":
@@ -266,8 +270,13 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             inp.cursor_blink = self.app.cursor_blink
             widgets.append(inp)
         elif card.type == "cloze":
+            from nqpf_tutor.ui.widgets.cards import ClozeBlanks
+
             widgets.append(ClozeBlanks(len(card.cloze_answers()), id="cloze"))
         elif card.type == "order":
+            from nqpf_tutor.core.questions import shuffled_items
+            from nqpf_tutor.ui.widgets.cards import OrderList
+
             widgets.append(OrderList(shuffled_items(card, seed=f"{card.uid}|{state.reps}"), id="order"))
         else:
             widgets.append(Static(styled("space or enter: show the answer", "dim"), id="reveal-hint"))
@@ -282,7 +291,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         elif card.type == "cloze":
             self.call_after_refresh(lambda: self.query_one("#cloze").query(Input).first().focus())
         elif card.type == "order":
-            self.call_after_refresh(self.query_one(OrderList).focus)
+            self.call_after_refresh(self.query_one("#order").focus)
         else:
             self.set_focus(None)
 
@@ -317,12 +326,14 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self._line("answer").set_text(("Answer: " if card.type not in ("order", "cloze") else "") + answer)
         self._line("explanation").set_text(card.explanation)
         self._line("source").set_text(source_line(self.app, card))
-        found = self.query(GradeBar)
+        found = self.query("#grades")
         if found:
             grades = found.first()
             grades.set_intervals(self.intervals, self.suggested)
             grades.display = True
         else:
+            from nqpf_tutor.ui.widgets.cards import GradeBar
+
             self._line("grades-slot").mount(GradeBar(self.intervals, self.suggested, id="grades"))
         self.set_focus(None)
         self.keep_in_view("#answer")
@@ -353,13 +364,15 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
     def _pick(self, index: int) -> None:
         if self.phase != "question" or self.question is None or index >= len(self.question.options):
             return
-        self.query_one(Options).show_result(index, self.question.correct)
+        self.query_one("#options").show_result(index, self.question.correct)
         self._auto(self.question.is_correct(index))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.phase != "question" or self.card is None or self.card.type != "typed":
             return
         event.input.disabled = True
+        from nqpf_tutor.core.questions import check_typed, near_miss_note
+
         self._auto(check_typed(self.card, event.value))
         if near_miss_note(self.card, event.value):  # close: the accepted answers are on the answer line
             self._line("verdict").update(
@@ -373,6 +386,8 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         if not any(a.strip() for a in event.answers):  # nothing typed: self-graded, as a flip card
             self._reveal(None)
             return
+        from nqpf_tutor.core.questions import check_cloze, near_miss_note
+
         verdicts = check_cloze(self.card, event.answers)
         self._auto(all(verdicts))
         right = self.card.cloze_answers()
@@ -385,7 +400,9 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
     def on_order_list_submitted(self, event: OrderList.Submitted) -> None:
         if self.phase != "question" or self.card is None:
             return
-        self.query_one(OrderList).show_result(list(self.card.items))
+        from nqpf_tutor.core.questions import check_order
+
+        self.query_one("#order").show_result(list(self.card.items))
         self._auto(check_order(self.card, event.items))
 
     async def on_grade_bar_graded(self, event: GradeBar.Graded) -> None:
@@ -417,7 +434,7 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
             if self.card.type == "flip":
                 self._reveal(None)
             elif self.card.type == "order":
-                self.query_one(OrderList).action_submit()
+                self.query_one("#order").action_submit()
             return
         if self.phase == "answered":
             if self.auto_saved:
