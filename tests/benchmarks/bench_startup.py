@@ -1,13 +1,15 @@
 """Start-up: from launch to the first card on screen, against a bare Textual hello-world app.
 
-Run: python tests/benchmarks/bench_startup.py [--repeat 9]
+Run: python tests/benchmarks/bench_startup.py [--repeat 9] [--compare OLD_CHECKOUT ...]
 
 Each run starts a whole process in a pseudo-terminal (80x24) and reads what it draws until a
 marker is on screen: "Hello, world" for the bare app, the first card's prompt for
 ``nqpf-tutor study`` (bundled decks, a fresh data dir whose welcome was already seen, parsed
 decks cached as on any second start, the package compiled to bytecode as ``pip install .``
 leaves it). The two are run side by side, interleaved, and the
-medians compared. Prints ``name: value unit`` lines.
+medians compared. ``--compare DIR``: also the same start from another checkout (its
+``nqpf_tutor`` on PYTHONPATH, its own data dir and deck cache), in the same interleaved runs,
+for a before/after. Prints ``name: value unit`` lines.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def time_to_marker(argv: list[str], marker: bytes, env: dict[str, str], timeout:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--compare", nargs="*", default=[], metavar="DIR", help="other checkouts to time alongside")
     a = ap.parse_args()
     py = sys.executable
     from nqpf_tutor.core.loader import load_catalog
@@ -98,12 +101,31 @@ def main() -> None:
         first = load_catalog(loc).decks[0].cards[0]  # the study queue starts with the first new card
         marker = " ".join(first.prompt.split()[:4]).encode()
         app_cmd = [py, "-m", "nqpf_tutor", "study"]
+        others = {}
+        for i, tree in enumerate(a.compare):
+            tree = Path(tree).resolve()
+            compileall.compile_dir(str(tree / "nqpf_tutor"), quiet=1)
+            other = Path(tmp) / f"data-{i}"
+            (other / "config").mkdir(parents=True)
+            (other / "config" / "welcome-shown").touch()
+            others[str(tree)] = {**env, "PYTHONPATH": str(tree), "NQPF_TUTOR_DATA_DIR": str(other),
+                                 "NQPF_TUTOR_CACHE_DIR": str(Path(tmp) / f"cache-{i}")}
+        # From the temp dir: ``python -m`` puts the current directory first on sys.path, which
+        # in a checkout would shadow the package under test (and every --compare one).
+        here = os.getcwd()
+        os.chdir(tmp)
         time_to_marker(app_cmd, marker, env)  # warm the deck cache and the OS file cache once
+        for other_env in others.values():
+            time_to_marker(app_cmd, marker, other_env)
         time_to_marker([py, str(hello)], b"Hello, world", env)
         t_hello, t_app = [], []
+        t_others: dict[str, list[float]] = {tree: [] for tree in others}
         for _ in range(a.repeat):
             t_hello.append(time_to_marker([py, str(hello)], b"Hello, world", env))
             t_app.append(time_to_marker(app_cmd, marker, env))
+            for tree, other_env in others.items():
+                t_others[tree].append(time_to_marker(app_cmd, marker, other_env))
+        os.chdir(here)
         m = statistics.median
         print(f"runs: {a.repeat} each, interleaved")
         print(f"hello_world_first_paint: {m(t_hello) * 1000:.0f} ms")
@@ -111,6 +133,9 @@ def main() -> None:
         print(f"startup_ratio: {m(t_app) / m(t_hello):.2f} x (target <= 1.2)")
         print(f"hello_world_min: {min(t_hello) * 1000:.0f} ms")
         print(f"study_first_card_min: {min(t_app) * 1000:.0f} ms")
+        for tree, times in t_others.items():
+            print(f"compare {tree}: study_first_card: {m(times) * 1000:.0f} ms, "
+                  f"startup_ratio: {m(times) / m(t_hello):.2f} x")
 
 
 if __name__ == "__main__":
