@@ -127,6 +127,40 @@ def test_home_counts_in_sql_equal_one_session_per_deck(tmp_path, seed):
                 assert fast[d.id] == StudySession(d.cards, store, settings, clock=lambda: now).counts()
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_browser_flags_in_sql_equal_reading_every_state(tmp_path, seed):
+    """``Store.flagged_keys`` (the browser's ``is:`` filters, ``due`` through the
+    ``card_state_live`` index) picks exactly the states a Python reading of every state picks,
+    as card uids; ids holding the separator it splits on are read row by row, the same."""
+    decks = make_decks()
+    store = seeded_store(tmp_path, decks, seed)
+    odd = [CardState("d0", "odd\x1fid", content_hash="h", reps=2, due=NOW - timedelta(hours=1)),
+           CardState("d1", "c0\x1f", content_hash="h", reps=1, due=NOW)]
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO card_state (profile_id, deck_id, card_id, content_hash, state, step, stability, "
+            "difficulty, due, last_review, reps, lapses, suspended, buried_until, leech, edited, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [_state_params(store.profile_id, s) for s in odd])
+    states = store.states()
+    tests = {
+        "answered": lambda s, now: s.reps > 0,
+        "suspended": lambda s, now: s.suspended,
+        "leech": lambda s, now: s.leech,
+        "due": lambda s, now: s.reps > 0 and not s.suspended and s.due is not None and s.due <= now,
+    }
+    for flag, test in tests.items():
+        for now in (NOW, NOW - timedelta(days=3), NOW + timedelta(days=30)):
+            want = {f"{s.deck_id}/{s.card_id}" for s in states if test(s, now)}
+            assert want and store.flagged_keys(flag, now) == want, (flag, now)
+    assert "d0/odd\x1fid" in store.flagged_keys("due", NOW)
+    plan = " ".join(str(r) for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM card_state INDEXED BY card_state_live WHERE profile_id = 1 "
+        "AND state IN (1, 2, 3) AND due <= '2026' AND reps > 0 AND suspended = 0"))
+    assert "card_state_live" in plan
+    store.close()
+
+
 @pytest.mark.parametrize("seed", [6, 7])
 def test_home_counts_with_an_exam_plan_custom_extra_and_deck_limits_equal_one_session_per_deck(tmp_path, seed):
     """The home screen's New column is what studying that deck would offer: an exam plan's pace

@@ -360,14 +360,14 @@ class BrowseScreen(StoreErrors, Screen):
             cell("S" if s is not None and s.suspended else "", "bold yellow"),
         ]
 
-    def _flagged(self, flag: str) -> dict[str, set[str]] | None:
-        """{deck id: card ids} with ``is:flag`` (``is:new``: the answered ones; writes still
+    def _flagged(self, flag: str) -> set[str] | None:
+        """The uids of the cards with ``is:flag`` (``is:new``: the answered ones; writes still
         waiting count as made); None: an unknown flag (it keeps every card, as before)."""
         store, now = self.app.store, self.now()
         name = {"new": "answered"}.get(flag, flag)
         if name not in ("answered", "suspended", "leech", "due"):
             return None
-        keys = store.flagged_keys(name, now)
+        uids = store.flagged_keys(name, now)
         writes = store.writes
         for deck_id, card_id in writes.unsaved_keys():
             s = writes.unsaved_state((deck_id, card_id))[1]
@@ -377,9 +377,8 @@ class BrowseScreen(StoreErrors, Screen):
                 "leech": s.leech,
                 "due": s.reps > 0 and s.due is not None and s.due <= now and not s.suspended,
             }[name]
-            ids = keys.setdefault(deck_id, set())
-            (ids.add if on else ids.discard)(card_id)
-        return keys
+            (uids.add if on else uids.discard)(f"{deck_id}/{card_id}")
+        return uids
 
     def filtered(self, query: str) -> list[str] | None:
         """The keys of the cards matching ``query``, in catalog order (None: the search text is
@@ -394,21 +393,20 @@ class BrowseScreen(StoreErrors, Screen):
         if tags:
             want = set(tags)
             idx = [i for i in idx if want.issubset(x.lower() for x in cards[i].tags)]
+        uids = self._uids
         for f in flags:
             keys = self._flagged(f)
             if keys is None:
                 continue
-            none: set[str] = set()
             if f == "new":
-                idx = [i for i in idx if cards[i].id not in keys.get(cards[i].deck_id, none)]
+                idx = [i for i in idx if uids[i] not in keys]
             else:
-                idx = [i for i in idx if cards[i].id in keys.get(cards[i].deck_id, none)]
+                idx = [i for i in idx if uids[i] in keys]
         if words:
             hay = self._hay
             assert hay is not None
             for w in words:  # word by word: each pass a plain test over strings
                 idx = [i for i in idx if w in hay[i]]
-        uids = self._uids
         return uids[:] if isinstance(idx, range) else [uids[i] for i in idx]
 
     def apply_filter(self, query: str) -> None:
