@@ -160,8 +160,8 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self._first = first
         kind, prompt, widgets = self._prepare(first) if first is not None else ("", "", [])
         yield TitleLine()
-        # The counts line comes right after the first frame (``on_mount``): at 100k cards the
-        # counts fill a table of the session's keys first, which the first card does not need.
+        # The counts (at the progress bar's right) come right after the first frame: at 100k
+        # cards they fill a table of the session's keys first, which the first card does not need.
         yield ProgressLine(id="progress")
         with VerticalScroll(id="card-area"):
             yield Static(kind, id="card-kind")
@@ -179,7 +179,8 @@ class StudyScreen(StoreErrors, CardScroll, Screen):
         self.call_after_refresh(self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
-        """The footer; the counts line, and the progress bar's total while there are cards."""
+        """The lines under the card, the footer; the counts, and the progress bar's total while
+        there are cards."""
         if not self.is_attached:
             return
         self._make_lines()
