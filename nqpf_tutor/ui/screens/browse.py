@@ -13,7 +13,6 @@ Search: words must all appear (any case) in the prompt, answer, options, id, dec
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
