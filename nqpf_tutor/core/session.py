@@ -216,8 +216,6 @@ def _spread_siblings(cards: list[Card]) -> list[Card]:
     return [c for _, _, c in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
 
-
-
 def save_answer(store: Store, scheduler: Scheduler, stored: CardState | None, after: CardState, grade: Rating,
                 mode: str, duration_ms: int | None, now: datetime, *, look_first: bool = False) -> int:
     """Write one answer in one transaction: the card's state ``after`` (given it was ``stored``)

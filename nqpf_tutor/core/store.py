@@ -787,12 +787,6 @@ class Store:
         return {(r[0], r[1]) for r in self.conn.execute(sql, (self.profile_id,))}
 
     @_guarded
-    def suspended_keys(self) -> set[tuple[str, str]]:
-        """(deck id, card id) of every suspended card of this profile (one query)."""
-        sql = "SELECT deck_id, card_id FROM card_state WHERE profile_id = ? AND suspended"
-        return {(r[0], r[1]) for r in self.conn.execute(sql, (self.profile_id,))}
-
-    @_guarded
     def review_due_between(self, low: datetime, high: datetime) -> dict[tuple[str, str], datetime]:
         """Cards in review (answered, not suspended) due in [``low``, ``high``): key -> when."""
         rows = self.conn.execute(
@@ -930,12 +924,6 @@ class Store:
         self.__dict__["_hashes_memo"] = (self.data_version(), marks)  # for answered_keys, once
         return marks
 
-    def content_hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
-        """(deck id, card id) -> (content hash, answered: 1 or 0) of every stored state."""
-        cut = self.NEVER_ANSWERED
-        return {(d, c): (v.removesuffix(cut), int(not v.endswith(cut)))
-                for d, m in sorted(self.content_marks().items()) for c, v in sorted(m.items())}
-
     def answered_keys(self) -> set[tuple[str, str]]:
         """``keys(answered=True)``; right after ``content_marks`` (start-up: sync, then the
         study session) from what that read, when nothing was written since."""
@@ -957,14 +945,15 @@ class Store:
     }
 
     @_guarded
-    def flagged_keys(self, flag: str, now: datetime) -> set[str]:
+    def flagged_keys(self, flag: str, now: datetime | None = None) -> set[str]:
         """The card uids (``deck/card``, as ``Card.uid``) of the stored states with ``flag``:
         answered (reps > 0), suspended, leech, or due (answered, not suspended, due at or before
-        ``now``): the browser's ``is:`` filters in SQL at 100k cards, no state parsed (issue 17).
-        One string, split in C (ids that hold the separator are read row by row)."""
+        ``now``): the browser's ``is:`` filters and custom study in SQL at 100k cards, no state
+        parsed (issue 17). One string, split in C (ids that hold the separator are read row by
+        row)."""
         table, condition = self._FLAGS[flag]
         where = f"profile_id = :p AND {condition}"
-        params = {"p": self.profile_id, "now": ts(now)}
+        params = {"p": self.profile_id, "now": None if now is None else ts(now)}
         n, text = self.conn.execute(
             f"SELECT count(*), group_concat(deck_id || '/' || card_id, char(31)) FROM {table} WHERE {where}",
             params,

@@ -43,8 +43,8 @@ def forgotten(store: Store, cards: Iterable[Card], now: datetime, days: int) -> 
         if (e.deck_id, e.card_id) in wanted:
             last[(e.deck_id, e.card_id)] = e.ts
     keys = sorted(last, key=lambda k: last[k], reverse=True)
-    suspended = store.suspended_keys()
-    return [wanted[k] for k in keys if k not in suspended]
+    suspended = store.flagged_keys("suspended")
+    return [wanted[k] for k in keys if wanted[k].uid not in suspended]
 
 
 def ahead(store: Store, scheduler: Scheduler, cards: Iterable[Card], now: datetime, days: int) -> list[Card]:
@@ -62,8 +62,8 @@ def ahead(store: Store, scheduler: Scheduler, cards: Iterable[Card], now: dateti
 
 def outside_schedule(store: Store, cards: Iterable[Card]) -> list[Card]:
     """Every card of the selection in deck order, due or not, new or not; suspended ones left out."""
-    suspended = store.suspended_keys()
-    return [c for k, c in _unique(cards).items() if k not in suspended]
+    suspended = store.flagged_keys("suspended")
+    return [c for c in _unique(cards).values() if c.uid not in suspended]
 
 
 class CustomSession(StudySession):
