@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.decks.selection import balanced_questions
+from nqpf_tutor.core.learning.journal import drill_answer_record, drill_record, replay
 from nqpf_tutor.core.questions import Question
 from nqpf_tutor.core.scheduler import ts, utc_now
 from nqpf_tutor.core.text import csv_text, json_text
@@ -378,12 +379,8 @@ class Drill:
         if self.started is None:
             self.started = self.now()
             if self.store is not None:
-                drill_id, started, config, seed = self.id, self.started, self.record_config(), self.seed
-                class_name = self.config.class_name
-                self.store.writes.submit("drill", lambda store: store.start_drill(drill_id, started, config, seed,
-                                                                                 class_name=class_name),
-                                         record={"kind": "drill", "id": drill_id, "started": ts(started),
-                                                 "config": config, "seed": seed, "class": class_name})
+                record = drill_record(self.id, self.started, self.record_config(), self.seed, self.config.class_name)
+                self.store.writes.submit("drill", replay(record), record=record)
         if self._q_start is None:
             self._q_start = self.clock()
 
@@ -449,13 +446,8 @@ class Drill:
         last = self.index + 1 >= self.total
         if self.store is not None:
             finished = when if last else None
-            self.store.writes.submit("drill answer", lambda store: store.log_drill_answer(
-                a.drill_id, a.seq, a.time, a.student, a.question_id, a.prompt, a.chosen, a.right_answer,
-                a.correct, a.seconds, a.points, timed_out=a.timed_out, finished=finished,
-            ), record={"kind": "drill answer", "drill": a.drill_id, "seq": a.seq, "time": ts(a.time),
-                       "student": a.student, "question": a.question_id, "prompt": a.prompt, "chosen": a.chosen,
-                       "right": a.right_answer, "correct": a.correct, "seconds": a.seconds, "points": a.points,
-                       "timed_out": a.timed_out, "finished": ts(finished)})
+            record = drill_answer_record(a, finished)
+            self.store.writes.submit("drill answer", replay(record), record=record)
         self.answers.append(a)
         self._streak[student] = streak
         self._q_start = None

@@ -751,9 +751,9 @@ class StudySession:
         old = self._get(key)
         new = CardState(key[0], key[1], content_hash=content_hash, suspended=True) if old and old.suspended else None
 
-        from nqpf_tutor.core.learning.journal import replay
+        from nqpf_tutor.core.learning.journal import replay, reset_record
 
-        record = {"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash}
+        record = reset_record(key, content_hash)
         self.writes.submit("change", replay(record, self.scheduler), key=key, expected=new, record=record)
         return new
 

@@ -29,6 +29,7 @@ import json
 import os
 import re
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -192,11 +193,32 @@ def change_record(key: tuple[str, str], content_hash: str, changes: dict[str, An
     return {"kind": "change", "deck": key[0], "card": key[1], "hash": content_hash, "changes": out}
 
 
-def replay(record: dict[str, Any], scheduler: Scheduler) -> Callable[[Store], Any]:
+def reset_record(key: tuple[str, str], content_hash: str) -> dict[str, Any]:
+    return {"kind": "reset", "deck": key[0], "card": key[1], "hash": content_hash}
+
+
+def drill_record(drill_id: str, started: datetime, config: dict[str, Any], seed: int,
+                 class_name: str | None) -> dict[str, Any]:
+    return {"kind": "drill", "id": drill_id, "started": ts(started), "config": config, "seed": seed,
+            "class": class_name}
+
+
+def drill_answer_record(a: Any, finished: datetime | None) -> dict[str, Any]:
+    """``a``: a ``core.drill.DrillAnswer``; ``finished``: when the drill ended with it."""
+    return {"kind": "drill answer", "drill": a.drill_id, "seq": a.seq, "time": ts(a.time), "student": a.student,
+            "question": a.question_id, "prompt": a.prompt, "chosen": a.chosen, "right": a.right_answer,
+            "correct": a.correct, "seconds": a.seconds, "points": a.points, "timed_out": a.timed_out,
+            "finished": ts(finished)}
+
+
+def replay(record: dict[str, Any], scheduler: Scheduler | None = None) -> Callable[[Store], Any]:
     """The write a record describes, safe to run more than once (what is on disk is looked at
-    first). ``ValueError``/``KeyError`` for a record it does not know."""
+    first): the one form of each write, whether run now or adopted from a journal later
+    (``scheduler``: for answers only). ``ValueError``/``KeyError`` for a record it does not know."""
     kind = record["kind"]
     if kind == "answer":
+        if scheduler is None:
+            raise ValueError("an answer is replayed with a scheduler")
         return _answer(record, scheduler)
     if kind == "undo":
         review, now = int(record["review"]), parse_ts(record["now"])
@@ -256,4 +278,5 @@ def _answer(r: dict[str, Any], scheduler: Scheduler) -> Callable[[Store], Any]:
     return lambda store: save_answer(store, scheduler, stored, after, grade, mode, ms, now, look_first=True)
 
 
-__all__ = ["Journal", "answer_record", "change_record", "replay"]
+__all__ = ["Journal", "answer_record", "change_record", "drill_answer_record", "drill_record", "replay",
+           "reset_record"]
