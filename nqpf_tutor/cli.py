@@ -226,11 +226,12 @@ APP_STARTS = {"app", "study", "quiz", "drill", "live"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    only = command_of(argv)
     collecting = gc.isenabled()
-    if (command_of(argv) or "app") in APP_STARTS:
+    if (only or "app") in APP_STARTS:
         gc.disable()
     try:
-        parser = build_parser(command_of(argv))
+        parser = build_parser(only)
         args = parser.parse_args(argv)
         command = args.command or "app"
         streams = sys.stdout, sys.stderr
