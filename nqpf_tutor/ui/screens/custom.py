@@ -19,7 +19,7 @@ from nqpf_tutor.core.scheduler import Scheduler
 from nqpf_tutor.errors import NqpfError
 from nqpf_tutor.ui.screens.forms import FORM_CSS, FormActions, split_list
 from nqpf_tutor.ui.widgets.marks import MarkedRadioButton
-from nqpf_tutor.ui.widgets.plain import Plain, plain, styled
+from nqpf_tutor.ui.widgets.plain import Plain, styled
 
 CHOICES = [
     ("new", "More new cards today", "How many more"),
@@ -142,33 +142,33 @@ class CustomStudyScreen(FormActions, ModalScreen["tuple[str, int, list[str], lis
         or say in the form's line that there are none."""
         from nqpf_tutor.ui.drawing import draw_then
 
-        error = self.query_one("#custom-error", Static)
         try:
             result = self.result()
         except NqpfError as e:
-            error.update(plain(str(e)))
-            error.display = True
+            self.show_error(str(e))
             return
         if result[0] == "new":
             self.dismiss((result, None))
             return
         app = self.app
+        cards = select_cards(app.catalog, result[2], result[3])
 
         def found(data) -> None:
             if not self.is_attached:
                 return
             if not data[1]:
-                error.update(plain(f"No cards {data[2]} in the chosen decks and tags."))
-                error.display = True
+                self.show_error(f"No cards {data[2]} in the chosen decks and tags.")
                 return
             self.dismiss((result, data))
 
-        draw_then(app, len(select_cards(app.catalog, result[2], result[3])), "", lambda progress: _cards_for(app, *result),
+        draw_then(app, len(cards), "", lambda progress: _cards_for(app, *result, cards=cards),
                   found, title="Custom study", text="Finding the cards…", counted=False)
 
 
-def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str]):
-    cards = select_cards(app.catalog, decks, tags)
+def _cards_for(app, kind: str, n: int, decks: list[str], tags: list[str], cards=None):
+    """(the selection's cards, the custom queue or None, what the queue is); ``cards``: the
+    selection when already made."""
+    cards = select_cards(app.catalog, decks, tags) if cards is None else cards
     now = app.clock()
     if kind == "forgotten":
         return cards, core.forgotten(app.store, cards, now, n), f"forgotten in the last {n} day{'s' * (n != 1)}"

@@ -87,11 +87,15 @@ class FormActions:
         try:
             result = self.value()
         except NqpfError as e:
-            error = self.query_one(f"#{self.ERROR_ID}", Static)
-            error.update(plain(str(e)))
-            error.display = True
+            self.show_error(str(e))
             return
         self.dismiss(result)
+
+    def show_error(self, message: str) -> None:
+        """``message`` in the form's one error line."""
+        error = self.query_one(f"#{self.ERROR_ID}", Static)
+        error.update(plain(message))
+        error.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)
