@@ -74,10 +74,9 @@ def prompt_of(card: Card) -> str:
 
 @dataclass
 class Entry:
-    """One card with what the table shows and what the search looks at."""
+    """One card with its state and the table row made of it."""
 
     card: Card
-    haystack: str = ""  # (unused: the screen keeps every card's search text in one list)
     state: CardState | None = None
     cells: list | None = None  # the table row, made once (again after a change of state or width)
 
@@ -305,7 +304,7 @@ class BrowseScreen(StoreErrors, Screen):
         e = self.entries.get(key)
         if e is None:
             card = self.cards[self._pos[key]]
-            e = self.entries[key] = Entry(card, state=self.session.stored_state(card))
+            e = self.entries[key] = Entry(card, self.session.stored_state(card))
         return e
 
     def compose(self) -> ComposeResult:
@@ -585,8 +584,8 @@ class BrowseScreen(StoreErrors, Screen):
         e = self.entry(key)
         e.state = self.session.stored_state(e.card)
         e.cells = None
-        if key in self.query_one("#browse-table", DataTable).rows:
-            table = self.query_one("#browse-table", DataTable)
+        table = self.query_one("#browse-table", DataTable)
+        if key in table.rows:
             for (col, _, _), value in zip(COLUMNS, self.row(e)):
                 table.update_cell(key, col, value)
 
