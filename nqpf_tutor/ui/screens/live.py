@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import math
-from dataclasses import replace
 import time
 from pathlib import Path
 from typing import Any, Callable
