@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable
 
-
 from nqpf_tutor.core.model import Card
 from nqpf_tutor.core.scheduler import Scheduler
 from nqpf_tutor.core.session import Counts, StudySession
