@@ -60,10 +60,10 @@ def run(args, loc) -> int:
         raise NqpfError("-n must be at least 1")
     if fmt in ("json", "csv"):
         if args.n is not None:  # the paper's balanced, seeded selection (the same as markdown -n N --seed S)
-            from nqpf_tutor.core.questions import distinct_cards
+            from nqpf_tutor.core.questions import can_ask
 
             # (a paper needs a multiple-choice or true/false question; written ones come along)
-            cards = export.paper_cards(cards, seed=args.seed, n=args.n) if distinct_cards(cards) else []
+            cards = export.paper_cards(cards, seed=args.seed, n=args.n) if any(map(can_ask, cards)) else []
             if not cards:
                 raise NqpfError("-n draws the paper's questions, and the chosen cards have no multiple-choice "
                                 "or true/false questions; leave out -n to export every card")

@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 
 from nqpf_tutor.core.model import Card, Deck
 from nqpf_tutor.core.decks.selection import balanced_questions
-from nqpf_tutor.core.questions import LETTERS, Question, asked_answer, distinct_cards, normalize, shuffled_items
+from nqpf_tutor.core.questions import LETTERS, Question, asked_answer, can_ask, normalize, shuffled_items
 from nqpf_tutor.core.text import clean, csv_text, json_text
 
 CSV_FIELDS = ("deck", "id", "type", "prompt", "answer", "options", "explanation", "tags", "sources")
@@ -256,7 +256,7 @@ def make_paper(
     asks the same questions in another order with the options (and order items) shuffled differently.
     """
     cards = list(cards)
-    skip = {(normalize(c.prompt), normalize(asked_answer(c))) for c in distinct_cards(cards)}
+    skip = {(normalize(c.prompt), normalize(asked_answer(c))) for c in cards if can_ask(c)}  # what a draw can ask
     written = written_questions(cards, f"{seed}", skip)
     questions: list = balanced_questions(cards, n, f"{seed}", salt="paper", order=f"paper|{seed}", extra=written)
     if version:
